@@ -1,0 +1,202 @@
+package call
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/yuecall/yuecall/dialog"
+	"github.com/yuecall/yuecall/events"
+	"github.com/yuecall/yuecall/ivr"
+	"github.com/yuecall/yuecall/redact"
+)
+
+// onDigit handles one caller key press.
+func (s *Session) onDigit(d rune) {
+	s.publish(events.DTMF{Digit: string(d), Source: s.info.Channel})
+	s.log.Info("dtmf", "digit", string(d))
+	s.ivrTimer.Stop()
+	s.ivrAfter = 0
+	acts := s.menu.Digit(d)
+	if len(acts) > 0 {
+		s.bargeIn(false) // a key press answers the prompt: stop it
+	}
+	s.apply(acts)
+}
+
+// apply carries out IVR actions in order.
+func (s *Session) apply(acts []ivr.Action) {
+	for _, a := range acts {
+		switch a := a.(type) {
+		case ivr.Play:
+			s.say(a.Text, a.Interruptible, false, nil)
+		case ivr.StartTimer:
+			s.ivrAfter = a.After
+			s.armIVRTimerIfIdle()
+		case ivr.RouteAI:
+			s.setState(StateAI)
+			if s.d.ASR != nil {
+				s.say(s.d.AIGreeting, true, false, nil)
+			}
+		case ivr.Handoff:
+			s.handoff(a.Queue, a.Reason)
+		case ivr.Hangup:
+			s.setState(StateEnding)
+			s.sayThen("", func() { s.end("completed", a.Reason) })
+		}
+	}
+	s.publish(events.IVR{To: s.menu.State().String()})
+}
+
+func (s *Session) armIVRTimerIfIdle() {
+	if s.ivrAfter > 0 && len(s.playing) == 0 {
+		s.ivrTimer.Reset(s.ivrAfter)
+		s.ivrAfter = 0
+	}
+}
+
+// handoff asks a queue of human agents to take the call.
+func (s *Session) handoff(queue, reason string) {
+	if s.handedOff {
+		return
+	}
+	s.handedOff = true
+	s.setState(StateHandoff)
+	s.publish(events.HandoffRequested{CallID: s.info.ID, Queue: queue, Reason: reason,
+		Summary: s.summary(reason), From: redact.Text(s.info.From),
+		TranscriptTail: append([]events.TranscriptLine(nil), s.tail...)})
+	s.log.Info("handoff requested", "queue", queue, "reason", reason)
+}
+
+func (s *Session) summary(reason string) string {
+	if s.lastIntent == "" {
+		return fmt.Sprintf("來電者喺語音選單要求轉接（%s）。", reason)
+	}
+	return fmt.Sprintf("來電者同智能助理傾咗 %d 輪，最後意圖：%s；轉接原因：%s。", s.turns, s.lastIntent, reason)
+}
+
+// turn runs the dialog on one caller utterance (normalised text).
+func (s *Session) turn(text string) {
+	s.turns++
+	if s.state != StateAI || s.conv == nil {
+		return
+	}
+	r := s.conv.Respond(s.ctx, text)
+	s.lastIntent = r.Intent
+	s.publish(events.Intent{Intent: r.Intent, Confidence: r.Confidence, Action: r.Action.String()})
+	s.log.Info("turn", "intent", r.Intent, "confidence", fmt.Sprintf("%.2f", r.Confidence), "action", r.Action.String())
+	switch r.Action {
+	case dialog.Handoff:
+		s.say(r.Text, false, true, nil)
+		s.handoff(r.Queue, r.Reason)
+	case dialog.End:
+		s.setState(StateEnding)
+		s.say(r.Text, false, true, func() { s.end("completed", "bot_hangup") })
+	default:
+		s.say(r.Text, true, true, nil)
+	}
+}
+
+// say queues an utterance; after runs in the loop once it has been played.
+func (s *Session) say(text string, interruptible, reply bool, after func()) {
+	if text == "" {
+		if after != nil {
+			s.sayThen("", after)
+		}
+		return
+	}
+	s.nextUtt++
+	u := &utterance{id: s.nextUtt, text: text, sentences: splitSentences(text),
+		interruptible: interruptible, reply: reply, after: after}
+	u.ctx, u.cancel = context.WithCancel(s.ctx)
+	masked := redact.Text(text)
+	s.publish(events.Transcript{Speaker: "bot", Text: masked, Final: true,
+		StartMs: s.sinceStart(), Lang: "yue"})
+	s.addTail("bot", masked)
+	s.playing = append(s.playing, u)
+	s.startSynth()
+}
+
+// sayThen runs f after everything queued has been played.
+func (s *Session) sayThen(_ string, f func()) {
+	if len(s.playing) == 0 {
+		f()
+		return
+	}
+	last := s.playing[len(s.playing)-1]
+	prev := last.after
+	last.after = func() {
+		if prev != nil {
+			prev()
+		}
+		f()
+	}
+}
+
+// startSynth starts the speaker on the first utterance waiting for synthesis.
+func (s *Session) startSynth() {
+	if s.d.TTS == nil {
+		return
+	}
+	for _, u := range s.playing {
+		switch {
+		case u.synth == synthRunning:
+			return
+		case u.synth == synthWaiting:
+			u.synth = synthRunning
+			s.tr.Go(func() {
+				err := s.sp.run(u, s.spFirst)
+				select {
+				case s.spDone <- speakDone{u: u, err: err}:
+				case <-s.ctx.Done():
+				}
+			})
+			return
+		}
+	}
+}
+
+func (s *Session) onSpeakDone(d speakDone) {
+	d.u.synth = synthDone
+	if d.err != nil && d.u.ctx.Err() == nil {
+		s.log.Error("tts failed", "err", d.err)
+	}
+	s.startSynth()
+	s.checkPlayout()
+}
+
+// played is the leg's position in everything queued so far.
+func (s *Session) played() time.Duration {
+	return time.Duration(s.queuedPos.Load()) - s.leg.Pending()
+}
+
+// checkPlayout retires utterances that have been heard in full and re-arms
+// the timer for the next; it reports whether the call should end now.
+func (s *Session) checkPlayout() bool {
+	for len(s.playing) > 0 {
+		u := s.playing[0]
+		if u.synth != synthDone && s.d.TTS != nil {
+			break
+		}
+		u.mu.Lock()
+		end := u.start + u.queued
+		began := u.began
+		u.mu.Unlock()
+		if wait := end - s.played(); began && wait > 0 {
+			s.playTimer.Reset(wait + 5*time.Millisecond)
+			return false
+		}
+		s.playing = s.playing[1:]
+		if u.after != nil {
+			u.after()
+		}
+	}
+	if len(s.playing) == 0 {
+		s.armIVRTimerIfIdle()
+	}
+	if s.outcome != "" {
+		s.hangup()
+		return true
+	}
+	return false
+}

@@ -1,0 +1,207 @@
+package call
+
+import (
+	"strings"
+	"time"
+
+	"github.com/yuecall/yuecall/asr"
+	"github.com/yuecall/yuecall/audio"
+	"github.com/yuecall/yuecall/events"
+	"github.com/yuecall/yuecall/normalise"
+	"github.com/yuecall/yuecall/redact"
+)
+
+type streamMsg struct {
+	utt int
+	st  asr.Stream
+	err error
+}
+
+type asrMsg struct {
+	utt   int
+	r     asr.Result
+	ended bool
+	err   error
+}
+
+// onSpeech reacts to the caller starting or stopping to speak.
+func (s *Session) onSpeech(e speechEvent) {
+	switch e.kind {
+	case speechStart:
+		if s.speakingInterruptible() {
+			s.bargeIn(true)
+			s.d.Metrics.observeBargeIn(time.Since(e.at))
+		}
+		s.openStream(e.utt)
+	case speechEnd:
+		s.speechEnded[e.utt] = e.at
+		if s.interrupted != nil && e.voiced < backchannelSpan {
+			s.log.Debug("short sound during bot speech: resuming", "voiced", e.voiced)
+		}
+	}
+}
+
+// speakingInterruptible reports whether the bot is saying something the
+// caller may talk over.
+func (s *Session) speakingInterruptible() bool {
+	return len(s.playing) > 0 && s.playing[0].interruptible && s.leg.Pending() > 0
+}
+
+// bargeIn stops the bot: queued audio is flushed at once, synthesis in flight
+// is cancelled, and the part of each reply the caller heard is recorded.
+func (s *Session) bargeIn(bySpeech bool) {
+	if len(s.playing) == 0 {
+		return
+	}
+	if !s.playing[0].interruptible && bySpeech {
+		return
+	}
+	dropped := s.leg.Flush()
+	s.queuedPos.Add(-int64(dropped))
+	played := s.played()
+	first := s.playing[0]
+	var after []func()
+	for _, u := range s.playing {
+		u.cancel()
+		if u.after != nil {
+			after = append(after, u.after)
+		}
+	}
+	if first.reply {
+		u := first
+		u.mu.Lock()
+		start := u.start
+		u.mu.Unlock()
+		heard, frac := u.heardText(played - start)
+		if s.conv != nil {
+			s.conv.Heard(u.text, frac)
+		}
+		s.publish(events.Transcript{Speaker: "bot", Text: redact.Text(heard), Final: true,
+			StartMs: s.sinceStart(), EndMs: s.sinceStart(), Lang: "yue", Interrupted: true})
+		if bySpeech && frac < 1 {
+			s.interrupted = u
+		}
+	}
+	s.log.Info("barge-in", "dropped_ms", dropped.Milliseconds(), "by_speech", bySpeech)
+	s.playing = s.playing[:0]
+	s.playTimer.Stop()
+	for _, f := range after {
+		f()
+	}
+}
+
+// stopSpeaking cancels everything at the end of a call.
+func (s *Session) stopSpeaking() {
+	for _, u := range s.playing {
+		u.cancel()
+	}
+	s.playing = nil
+	s.leg.Flush()
+}
+
+// openStream connects an ASR stream for utterance utt off the loop.
+func (s *Session) openStream(utt int) {
+	if s.d.ASR == nil {
+		return
+	}
+	ctx := s.ctx
+	s.tr.Go(func() {
+		t0 := time.Now()
+		st, err := s.d.ASR.NewStream(ctx)
+		s.d.Metrics.observeASRConnect(time.Since(t0), err)
+		select {
+		case s.streamEv <- streamMsg{utt: utt, st: st, err: err}:
+		case <-ctx.Done():
+			if st != nil {
+				st.Close()
+			}
+		}
+	})
+}
+
+func (s *Session) onStream(m streamMsg) {
+	if m.err != nil {
+		s.log.Error("asr stream failed", "err", m.err)
+		return
+	}
+	w, err := audio.NewResampleWriter(m.st, s.leg.Rate())
+	if err != nil || !s.lis.attach(m.utt, m.st, w) {
+		m.st.Close()
+		return
+	}
+	s.streams[m.utt] = m.st
+	ctx := s.ctx
+	s.tr.Go(func() {
+		for r := range m.st.Results() {
+			select {
+			case s.asrEv <- asrMsg{utt: m.utt, r: r}:
+			case <-ctx.Done():
+				return
+			}
+		}
+		select {
+		case s.asrEv <- asrMsg{utt: m.utt, ended: true, err: m.st.Err()}:
+		case <-ctx.Done():
+		}
+	})
+}
+
+// onASR handles one result or the end of an utterance's stream.
+func (s *Session) onASR(m asrMsg) {
+	if !m.ended {
+		text := normalise.Text(m.r.Text)
+		if m.r.Final {
+			s.uttText[m.utt] += text
+			return
+		}
+		if text != "" && text != s.lastPartial {
+			s.lastPartial = text
+			s.publish(events.Transcript{Speaker: "caller", Text: redact.Text(s.uttText[m.utt] + text),
+				StartMs: s.sinceStart(), Lang: "yue"})
+		}
+		return
+	}
+	if st := s.streams[m.utt]; st != nil {
+		st.Close()
+		delete(s.streams, m.utt)
+	}
+	if m.err != nil {
+		s.log.Warn("asr stream ended with error", "err", m.err)
+	}
+	text := strings.TrimSpace(s.uttText[m.utt])
+	delete(s.uttText, m.utt)
+	if at, ok := s.speechEnded[m.utt]; ok {
+		s.d.Metrics.observeASRFinal(time.Since(at))
+		delete(s.speechEnded, m.utt)
+	}
+	s.lastPartial = ""
+	s.callerSaid(text)
+}
+
+// backchannels are what callers say to show they are listening.
+var backchannels = map[string]bool{"嗯": true, "哦": true, "係": true, "好": true, "明白": true,
+	"ok": true, "OK": true, "嗯嗯": true, "係係": true, "好好": true, "啊": true}
+
+// callerSaid takes a finished caller utterance.
+func (s *Session) callerSaid(text string) {
+	bare := strings.TrimRight(text, "。，！？.,!? ")
+	if s.interrupted != nil && (bare == "" || backchannels[bare]) {
+		u := s.interrupted
+		s.interrupted = nil
+		rest := u.unheard()
+		s.log.Info("backchannel during bot speech: resuming", "text", bare)
+		if rest != "" {
+			s.say(rest, true, true, nil)
+		}
+		return
+	}
+	s.interrupted = nil
+	if bare == "" {
+		return
+	}
+	masked := redact.Text(text)
+	s.publish(events.Transcript{Speaker: "caller", Text: masked, Final: true,
+		EndMs: s.sinceStart(), Lang: "yue"})
+	s.addTail("caller", masked)
+	s.turn(text)
+}

@@ -1,0 +1,180 @@
+package call
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/yuecall/yuecall/asr"
+	"github.com/yuecall/yuecall/audio"
+)
+
+// speechKind is what the audio path tells the loop.
+type speechKind int
+
+const (
+	speechStart     speechKind = iota // VAD heard speech begin
+	speechConfirmed                   // speech went on past the backchannel limit
+	speechEnd                         // VAD heard the end of the utterance
+)
+
+type speechEvent struct {
+	kind   speechKind
+	utt    int
+	at     time.Time
+	voiced time.Duration // with speechEnd: how long the caller spoke
+}
+
+const (
+	prerollFrames   = 15              // 300 ms kept before the VAD fires
+	maxPending      = 10 * time.Second // audio buffered while the ASR stream connects
+	backchannelSpan = 300 * time.Millisecond
+)
+
+// listener is the caller-audio sink: VAD, pre-roll and the ASR stream of the
+// current utterance. WriteSample runs on the media goroutine; the loop calls
+// enable, attach and detach. The mutex is held only for non-blocking work.
+type listener struct {
+	rate   int
+	events chan<- speechEvent
+	drops  *atomic.Uint64
+
+	mu       sync.Mutex
+	enabled  bool
+	vad      *audio.VAD
+	preroll  []audio.PCM16 // ring of the last frames before speech
+	prPos    int
+	pending  audio.PCM16 // speech heard before the stream was attached
+	utt      int
+	speaking bool
+	voiced   int // frames since speech start
+	confirmed bool
+	stream   audio.Writer
+	closer   asr.Stream
+}
+
+func newListener(rate int, vcfg audio.VADConfig, events chan<- speechEvent, drops *atomic.Uint64) *listener {
+	l := &listener{rate: rate, events: events, drops: drops, vad: audio.NewVAD(vcfg, rate)}
+	n := audio.SamplesPerFrame(rate)
+	l.preroll = make([]audio.PCM16, prerollFrames)
+	for i := range l.preroll {
+		l.preroll[i] = make(audio.PCM16, 0, n)
+	}
+	return l
+}
+
+func (l *listener) SampleRate() int { return l.rate }
+
+// WriteSample runs the VAD on one caller frame and routes it.
+func (l *listener) WriteSample(f audio.PCM16) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.enabled {
+		return nil
+	}
+	switch l.vad.Process(f) {
+	case audio.VADSpeechStart:
+		l.utt++
+		l.speaking, l.voiced, l.confirmed = true, 0, false
+		l.pending = l.drainPreroll(l.pending[:0])
+		l.notify(speechEvent{kind: speechStart, utt: l.utt, at: time.Now()})
+	case audio.VADSpeechEnd:
+		l.route(f)
+		l.endUtterance()
+		return nil
+	}
+	if !l.speaking {
+		l.pushPreroll(f)
+		return nil
+	}
+	l.voiced++
+	if !l.confirmed && audio.Duration(l.voiced*len(f), l.rate) >= backchannelSpan {
+		l.confirmed = true
+		l.notify(speechEvent{kind: speechConfirmed, utt: l.utt, at: time.Now()})
+	}
+	l.route(f)
+	return nil
+}
+
+func (l *listener) route(f audio.PCM16) {
+	if l.stream != nil {
+		_ = l.stream.WriteSample(f)
+		return
+	}
+	if audio.Duration(len(l.pending)+len(f), l.rate) <= maxPending {
+		l.pending = append(l.pending, f...)
+	}
+}
+
+func (l *listener) endUtterance() {
+	voiced := audio.Duration(l.voiced*audio.SamplesPerFrame(l.rate), l.rate)
+	l.speaking = false
+	if l.closer != nil {
+		_ = l.closer.CloseSend()
+		l.stream, l.closer = nil, nil
+		l.pending = l.pending[:0]
+	}
+	l.notify(speechEvent{kind: speechEnd, utt: l.utt, at: time.Now(), voiced: voiced})
+}
+
+func (l *listener) notify(e speechEvent) {
+	select {
+	case l.events <- e:
+	default:
+		l.drops.Add(1)
+	}
+}
+
+func (l *listener) pushPreroll(f audio.PCM16) {
+	l.preroll[l.prPos] = append(l.preroll[l.prPos][:0], f...)
+	l.prPos = (l.prPos + 1) % len(l.preroll)
+}
+
+func (l *listener) drainPreroll(dst audio.PCM16) audio.PCM16 {
+	for i := 0; i < len(l.preroll); i++ {
+		fr := &l.preroll[(l.prPos+i)%len(l.preroll)]
+		dst = append(dst, (*fr)...)
+		*fr = (*fr)[:0]
+	}
+	return dst
+}
+
+// enable turns listening on or off (off: IVR menus, shutdown).
+func (l *listener) enable(on bool) {
+	l.mu.Lock()
+	l.enabled = on
+	if !on {
+		l.vad.Reset()
+		l.speaking = false
+	}
+	l.mu.Unlock()
+}
+
+// attach gives utterance utt its ASR stream. It returns false when the
+// utterance is no longer current; the stream is then closed by the caller.
+// If the utterance already ended, the buffered audio is sent and the stream's
+// send side closed at once.
+func (l *listener) attach(utt int, st asr.Stream, w audio.Writer) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if utt != l.utt {
+		return false
+	}
+	if len(l.pending) > 0 {
+		_ = w.WriteSample(l.pending)
+		l.pending = l.pending[:0]
+	}
+	if !l.speaking {
+		_ = st.CloseSend()
+		return true
+	}
+	l.stream, l.closer = w, st
+	return true
+}
+
+// detach forgets the current stream (the loop closes it).
+func (l *listener) detach() {
+	l.mu.Lock()
+	l.stream, l.closer = nil, nil
+	l.mu.Unlock()
+}

@@ -1,0 +1,256 @@
+package call
+
+import (
+	"context"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/yuecall/yuecall/asr"
+	"github.com/yuecall/yuecall/audio"
+	"github.com/yuecall/yuecall/dialog"
+	"github.com/yuecall/yuecall/events"
+	"github.com/yuecall/yuecall/ivr"
+	"github.com/yuecall/yuecall/redact"
+	"github.com/yuecall/yuecall/tts"
+)
+
+// State is where a call is.
+type State int
+
+// Call states.
+const (
+	StateIVR     State = iota // menu
+	StateAI                   // the AI agent listens and answers
+	StateHandoff              // waiting for (or with) a human; the AI keeps transcribing
+	StateEnding               // saying goodbye; hang up after playout
+)
+
+func (s State) String() string {
+	switch s {
+	case StateIVR:
+		return "ivr"
+	case StateAI:
+		return "ai"
+	case StateHandoff:
+		return "handoff"
+	case StateEnding:
+		return "ending"
+	}
+	return "unknown"
+}
+
+// Deps are the shared parts a Session uses; one Deps serves every call.
+type Deps struct {
+	Events     events.Emitter
+	ASR        asr.Recognizer // nil: no speech recognition, keypad only
+	TTS        tts.Synthesizer
+	Dialog     *dialog.Engine
+	Menu       ivr.Menu
+	VAD        audio.VADConfig
+	Metrics    *Metrics
+	Log        *slog.Logger
+	AIGreeting string        // said when the caller reaches the AI agent
+	MaxCall    time.Duration // hard cap on a call's length
+}
+
+// Session is one call. Create it with NewSession and call Run once.
+type Session struct {
+	info  Info
+	leg   Leg
+	d     Deps
+	log   *slog.Logger
+	tr    tracker
+	ctx   context.Context // cancelled when Run ends; stops every goroutine
+	start time.Time
+
+	state State
+	menu  *ivr.Machine
+	conv  *dialog.Conversation
+	lis   *listener
+
+	speechEv  chan speechEvent
+	asrEv     chan asrMsg
+	streamEv  chan streamMsg
+	spDone    chan speakDone
+	spFirst   chan speakFirstAudio
+	evDropped atomic.Uint64
+
+	queuedPos atomic.Int64 // audio ever queued on the leg minus audio flushed
+	sp        *speaker
+	playing   []*utterance // queued or playing, in order; the first unfinished one synthesises
+	nextUtt   int
+	playTimer *time.Timer
+	ivrTimer  *time.Timer
+	ivrAfter  time.Duration // a menu timeout that starts when playout ends
+
+	streams     map[int]asr.Stream
+	uttText     map[int]string
+	speechEnded map[int]time.Time
+	lastPartial string
+	interrupted *utterance // cut by barge-in; resumed if that was only a backchannel
+	turns       int
+	lastIntent  string
+	handedOff   bool
+	outcome     string
+	reason      string
+	tail        []events.TranscriptLine
+}
+
+// NewSession prepares a call; nothing runs until Run.
+func NewSession(info Info, leg Leg, d Deps) *Session {
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.AIGreeting == "" {
+		d.AIGreeting = "你好，我係粵通銀行嘅智能助理。請問有咩可以幫到你？"
+	}
+	if d.MaxCall <= 0 {
+		d.MaxCall = 2 * time.Hour
+	}
+	s := &Session{info: info, leg: leg, d: d,
+		log:      d.Log.With("call_id", info.ID, "channel", info.Channel),
+		speechEv: make(chan speechEvent, 32), asrEv: make(chan asrMsg, 64),
+		streamEv: make(chan streamMsg, 4), spDone: make(chan speakDone, 4),
+		spFirst: make(chan speakFirstAudio, 4), streams: map[int]asr.Stream{},
+		uttText: map[int]string{}, speechEnded: map[int]time.Time{}}
+	s.lis = newListener(leg.Rate(), d.VAD, s.speechEv, &s.evDropped)
+	s.sp = &speaker{synth: d.TTS, leg: leg,
+		pos:  func() time.Duration { return time.Duration(s.queuedPos.Load()) },
+		note: func(d time.Duration) { s.queuedPos.Add(int64(d)) }}
+	s.menu = ivr.NewMachine(d.Menu, ivr.Options{SpeechAvailable: d.ASR != nil, Log: s.log})
+	if d.Dialog != nil {
+		s.conv = d.Dialog.NewConversation()
+	}
+	return s
+}
+
+// publish masks nothing itself: callers pass masked text.
+func (s *Session) publish(p events.Payload) {
+	if s.d.Events != nil {
+		s.d.Events.Emit(s.info.ID, p)
+	}
+}
+
+func (s *Session) sinceStart() int64 { return time.Since(s.start).Milliseconds() }
+
+// Run drives the call until it ends and returns its outcome.
+func (s *Session) Run(parent context.Context) string {
+	ctx, cancel := context.WithCancel(parent)
+	s.ctx = ctx
+	s.start = time.Now()
+	s.playTimer = newStoppedTimer()
+	s.ivrTimer = newStoppedTimer()
+	s.d.Metrics.callStarted()
+	s.publish(events.CallStarted{Channel: s.info.Channel, Direction: "inbound",
+		From: redact.Text(s.info.From), To: s.info.To, Codec: s.info.Codec})
+	s.log.Info("call started")
+	s.leg.SetSink(s.lis)
+	s.apply(s.menu.Start())
+	s.loop(ctx)
+	s.lis.enable(false)
+	s.leg.SetSink(nil)
+	s.stopSpeaking()
+	cancel()
+	for _, st := range s.streams {
+		st.Close()
+	}
+	s.tr.Wait()
+	s.playTimer.Stop()
+	s.ivrTimer.Stop()
+	if s.handedOff && s.outcome == "completed" {
+		s.outcome = "handoff"
+	}
+	s.publish(events.CallEnded{Outcome: s.outcome, Reason: s.reason,
+		DurationMs: time.Since(s.start).Milliseconds(), Turns: s.turns, LastIntent: s.lastIntent})
+	s.d.Metrics.callEnded(s.outcome)
+	if n := s.evDropped.Load(); n > 0 {
+		s.log.Warn("speech events dropped", "count", n)
+	}
+	s.log.Info("call ended", "outcome", s.outcome, "reason", s.reason, "turns", s.turns)
+	return s.outcome
+}
+
+func newStoppedTimer() *time.Timer {
+	t := time.NewTimer(time.Hour)
+	t.Stop()
+	return t
+}
+
+func (s *Session) loop(ctx context.Context) {
+	maxCall := time.NewTimer(s.d.MaxCall)
+	defer maxCall.Stop()
+	for {
+		select {
+		case <-s.leg.Done():
+			s.end(s.outcomeOnHangup(), "caller_hangup")
+			return
+		case <-ctx.Done():
+			s.end("shutdown", "server_shutdown")
+			s.hangup()
+			return
+		case <-maxCall.C:
+			s.end("completed", "max_duration")
+			s.hangup()
+			return
+		case d := <-s.leg.DTMF():
+			s.onDigit(d)
+		case e := <-s.speechEv:
+			s.onSpeech(e)
+		case m := <-s.streamEv:
+			s.onStream(m)
+		case m := <-s.asrEv:
+			s.onASR(m)
+		case f := <-s.spFirst:
+			s.d.Metrics.observeTTS(f.ttf)
+		case d := <-s.spDone:
+			s.onSpeakDone(d)
+		case <-s.playTimer.C:
+			if s.checkPlayout() {
+				return
+			}
+		case <-s.ivrTimer.C:
+			s.apply(s.menu.Timeout())
+		}
+		if s.outcome != "" {
+			return
+		}
+	}
+}
+
+func (s *Session) outcomeOnHangup() string {
+	if s.state == StateIVR && s.turns == 0 {
+		return "abandoned"
+	}
+	return "completed"
+}
+
+func (s *Session) end(outcome, reason string) {
+	if s.outcome == "" {
+		s.outcome, s.reason = outcome, reason
+	}
+}
+
+func (s *Session) hangup() {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := s.leg.Hangup(ctx); err != nil {
+		s.log.Warn("hangup failed", "err", err)
+	}
+}
+
+func (s *Session) setState(st State) {
+	if st == s.state {
+		return
+	}
+	s.log.Info("state", "from", s.state.String(), "to", st.String())
+	s.state = st
+	s.lis.enable(s.d.ASR != nil && (st == StateAI || st == StateHandoff))
+}
+
+func (s *Session) addTail(speaker, text string) {
+	s.tail = append(s.tail, events.TranscriptLine{Speaker: speaker, Text: text})
+	if len(s.tail) > 8 {
+		s.tail = s.tail[len(s.tail)-8:]
+	}
+}

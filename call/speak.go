@@ -1,0 +1,213 @@
+package call
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/yuecall/yuecall/audio"
+	"github.com/yuecall/yuecall/tts"
+)
+
+// utterance is one thing the bot says: an IVR prompt or a dialog reply.
+type utterance struct {
+	id            int
+	text          string
+	sentences     []string
+	interruptible bool
+	reply         bool // a dialog reply (its heard part goes to the dialog history)
+	after         func() // runs in the loop once it has been played out
+	synth         synthState // owned by the loop
+
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu     sync.Mutex
+	bounds []time.Duration // end of each sentence, in audio queued for this utterance
+	queued time.Duration
+	start  time.Duration // the leg's played position when the first sample was queued
+	began  bool
+
+	resumeFrom int // first sentence not heard in full (set by heardText)
+}
+
+// unheard returns the text from the first sentence not heard in full.
+func (u *utterance) unheard() string {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.resumeFrom >= len(u.sentences) {
+		return ""
+	}
+	return strings.Join(u.sentences[u.resumeFrom:], "")
+}
+
+type synthState int
+
+const (
+	synthWaiting synthState = iota
+	synthRunning
+	synthDone
+)
+
+// heardText returns the whole sentences played before playedDur plus the
+// played share of the current one, by characters.
+func (u *utterance) heardText(playedDur time.Duration) (string, float64) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if !u.began || playedDur <= 0 {
+		return "", 0
+	}
+	var b strings.Builder
+	prev := time.Duration(0)
+	u.resumeFrom = len(u.bounds)
+	for i, end := range u.bounds {
+		s := u.sentences[i]
+		if playedDur >= end {
+			b.WriteString(s)
+			prev = end
+			continue
+		}
+		u.resumeFrom = i
+		frac := float64(playedDur-prev) / float64(end-prev)
+		n := int(frac * float64(utf8.RuneCountInString(s)))
+		b.WriteString(string([]rune(s)[:n]))
+		break
+	}
+	total := utf8.RuneCountInString(u.text)
+	if total == 0 {
+		return "", 0
+	}
+	return b.String(), float64(utf8.RuneCountInString(b.String())) / float64(total)
+}
+
+type speakDone struct {
+	u   *utterance
+	err error
+}
+
+type speakFirstAudio struct {
+	u   *utterance
+	ttf time.Duration
+}
+
+// speaker synthesises utterances one at a time and queues their audio on the leg.
+type speaker struct {
+	synth tts.Synthesizer
+	leg   Leg
+	pos   func() time.Duration // the leg's queued-audio position
+	note  func(time.Duration)  // advance the queued position
+}
+
+// run synthesises u sentence by sentence, queueing audio as it is produced, so
+// the caller hears the first sentence while later ones are synthesised.
+func (sp *speaker) run(u *utterance, first chan<- speakFirstAudio) error {
+	rs := map[int]*audio.Resampler{}
+	buf := make(audio.PCM16, 1024)
+	var out audio.PCM16
+	t0 := time.Now()
+	sentFirst := false
+	for _, sentence := range u.sentences {
+		st, err := sp.synth.Synthesize(u.ctx, sentence)
+		if errors.Is(err, tts.ErrEmptyText) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		r := rs[st.SampleRate()]
+		if r == nil && st.SampleRate() != sp.leg.Rate() {
+			if r, err = audio.NewResampler(st.SampleRate(), sp.leg.Rate()); err != nil {
+				st.Close()
+				return err
+			}
+			rs[st.SampleRate()] = r
+		}
+		for {
+			n, rerr := st.Read(buf)
+			if n > 0 {
+				out = out[:0]
+				if r != nil {
+					out = r.Resample(out, buf[:n])
+				} else {
+					out = append(out, buf[:n]...)
+				}
+				if err := sp.queue(u, out); err != nil {
+					st.Close()
+					return err
+				}
+				if !sentFirst {
+					sentFirst = true
+					select {
+					case first <- speakFirstAudio{u: u, ttf: time.Since(t0)}:
+					default:
+					}
+				}
+			}
+			if rerr == io.EOF {
+				break
+			}
+			if rerr != nil {
+				st.Close()
+				return rerr
+			}
+		}
+		st.Close()
+		u.mu.Lock()
+		u.bounds = append(u.bounds, u.queued)
+		u.mu.Unlock()
+	}
+	return nil
+}
+
+func (sp *speaker) queue(u *utterance, pcm audio.PCM16) error {
+	if err := u.ctx.Err(); err != nil {
+		return err
+	}
+	if err := sp.leg.Enqueue(pcm); err != nil {
+		return err
+	}
+	d := audio.Duration(len(pcm), sp.leg.Rate())
+	u.mu.Lock()
+	if !u.began {
+		u.began = true
+		u.start = sp.pos()
+	}
+	u.queued += d
+	u.mu.Unlock()
+	sp.note(d)
+	return nil
+}
+
+// splitSentences cuts text after CJK and Latin sentence punctuation, keeping
+// chunks short enough that the first audio comes quickly.
+func splitSentences(text string) []string {
+	const maxRunes = 60
+	var out []string
+	var cur []rune
+	flush := func() {
+		if s := strings.TrimSpace(string(cur)); s != "" {
+			out = append(out, s)
+		}
+		cur = cur[:0]
+	}
+	for _, r := range text {
+		cur = append(cur, r)
+		switch r {
+		case '。', '！', '？', '；', '!', '?', ';', '\n':
+			flush()
+		case '，', ',':
+			if len(cur) >= maxRunes/2 {
+				flush()
+			}
+		}
+		if len(cur) >= maxRunes {
+			flush()
+		}
+	}
+	flush()
+	return out
+}

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/yuecall/yuecall/media/sip"
+	"github.com/yuecall/yuecall/tts/espeak"
+)
+
+// Config is the whole YAML tree of `yuecall serve`.
+type Config struct {
+	DataDir         string        `yaml:"data_dir"`
+	LogLevel        string        `yaml:"log_level"`
+	LogFormat       string        `yaml:"log_format"`
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	NATS            NATSConfig    `yaml:"nats"`
+	SIP             sip.Config    `yaml:"sip"`
+	HTTP            HTTPConfig    `yaml:"http"`
+	ASR             ASRConfig     `yaml:"asr"`
+	TTS             TTSConfig     `yaml:"tts"`
+	IVRMenu         string        `yaml:"ivr_menu"`
+}
+
+// NATSConfig selects the embedded server or an external one.
+type NATSConfig struct {
+	Listen        string `yaml:"listen"`
+	URL           string `yaml:"url"`
+	JetStream     bool   `yaml:"jetstream"`
+	SubjectPrefix string `yaml:"subject_prefix"`
+}
+
+// HTTPConfig is the health, metrics and web listener.
+type HTTPConfig struct {
+	Addr string `yaml:"addr"`
+}
+
+// ASRConfig selects the speech recogniser.
+type ASRConfig struct {
+	Provider   string `yaml:"provider"` // "" (none) | sherpa
+	URL        string `yaml:"url"`
+	SampleRate int    `yaml:"sample_rate"`
+}
+
+// TTSConfig selects the synthesiser.
+type TTSConfig struct {
+	Provider string        `yaml:"provider"` // espeak
+	Espeak   espeak.Config `yaml:"espeak"`
+}
+
+// DefaultConfig runs on a fresh machine: everything on loopback.
+func DefaultConfig() Config {
+	return Config{
+		DataDir: defaultDataDir(), LogLevel: "info", LogFormat: "text", ShutdownTimeout: 30 * time.Second,
+		NATS: NATSConfig{Listen: "127.0.0.1:4222", JetStream: true, SubjectPrefix: "yuecall"},
+		SIP:  sip.DefaultConfig(), HTTP: HTTPConfig{Addr: "127.0.0.1:8080"},
+		ASR:  ASRConfig{SampleRate: 16000},
+		TTS:  TTSConfig{Provider: "espeak", Espeak: espeak.DefaultConfig()},
+	}
+}
+
+func defaultDataDir() string {
+	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "yuecall")
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".local", "state", "yuecall")
+	}
+	return filepath.Join(os.TempDir(), "yuecall")
+}
+
+// Validate reports every bad setting at once.
+func (c Config) Validate() error {
+	var errs []error
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("data_dir is empty"))
+	}
+	if c.ShutdownTimeout < 0 {
+		errs = append(errs, errors.New("shutdown_timeout is negative"))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("log_level %q: want debug, info, warn or error", c.LogLevel))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("log_format %q: want text or json", c.LogFormat))
+	}
+	if c.NATS.URL == "" && c.NATS.Listen == "" {
+		errs = append(errs, errors.New("nats: set listen (embedded) or url (external)"))
+	}
+	if err := c.SIP.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	switch c.ASR.Provider {
+	case "":
+	case "sherpa":
+		if c.ASR.URL == "" {
+			errs = append(errs, errors.New("asr: provider sherpa needs asr.url (YUECALL_ASR_URL=ws://host:6006)"))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("asr: provider %q not supported (sherpa)", c.ASR.Provider))
+	}
+	if c.TTS.Provider != "espeak" {
+		errs = append(errs, fmt.Errorf("tts: provider %q not supported (espeak)", c.TTS.Provider))
+	} else if err := c.TTS.Espeak.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// LoadConfig reads an optional YAML file (unknown keys fail) and applies the
+// YUECALL_* environment on top.
+func LoadConfig(path string, env func(string) string) (Config, error) {
+	c := DefaultConfig()
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return c, fmt.Errorf("config: %w", err)
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(b))
+		dec.KnownFields(true)
+		if err := dec.Decode(&c); err != nil {
+			return c, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	for _, v := range envVars {
+		val := env(v.Name)
+		if val == "" {
+			continue
+		}
+		if err := v.set(&c, val); err != nil {
+			return c, fmt.Errorf("config: %s=%q: %w", v.Name, val, err)
+		}
+	}
+	return c, c.Validate()
+}
+
+// envVar maps one environment variable to a YAML key.
+type envVar struct {
+	Name, Key, Default, Doc string
+	set                     func(*Config, string) error
+}
+
+func str(f func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error { *f(c) = v; return nil }
+}
+
+func integer(f func(*Config) *int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		*f(c) = n
+		return err
+	}
+}
+
+func boolean(f func(*Config) *bool) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		*f(c) = b
+		return err
+	}
+}
+
+func duration(f func(*Config) *time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		*f(c) = d
+		return err
+	}
+}
+
+func list(f func(*Config) *[]string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		*f(c) = strings.Split(strings.ReplaceAll(v, " ", ""), ",")
+		return nil
+	}
+}

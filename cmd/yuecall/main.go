@@ -1,0 +1,50 @@
+// Command yuecall is the Cantonese voice agent: `yuecall serve` runs the
+// hotline (SIP, IVR, AI agent, NATS events); other subcommands help operators.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `yuecall — Cantonese voice agent for Hong Kong call centres
+
+Usage:
+  yuecall serve [-config FILE]   run the hotline (SIP, IVR, AI agent, NATS events, /metrics)
+  yuecall config env             print every YUECALL_* variable with its YAML key and default
+  yuecall config check [-config FILE]  validate a configuration and print it
+  yuecall version
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	switch args[0] {
+	case "serve":
+		return cmdServe(ctx, args[1:], stderr)
+	case "config":
+		return cmdConfig(args[1:], stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "yuecall", version)
+		return 0
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "yuecall: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}
+
+var version = "dev"

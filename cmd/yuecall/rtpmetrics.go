@@ -1,0 +1,89 @@
+package main
+
+import (
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/yuecall/yuecall/media/rtp"
+	"github.com/yuecall/yuecall/media/sip"
+)
+
+// rtpCollector exposes RTP packet counters summed over finished and live
+// sessions, read at scrape time so the media path does no metric work.
+type rtpCollector struct {
+	mu       sync.Mutex
+	live     map[*rtp.Session]struct{}
+	finished rtp.Stats
+	sipSrv   *sip.Server
+
+	in, out, lost, garbage, sipAnswered, sipRejected *prometheus.Desc
+}
+
+func newRTPCollector() *rtpCollector {
+	return &rtpCollector{live: map[*rtp.Session]struct{}{},
+		in:          prometheus.NewDesc("yuecall_rtp_packets_in_total", "RTP packets received.", nil, nil),
+		out:         prometheus.NewDesc("yuecall_rtp_packets_out_total", "RTP packets sent.", nil, nil),
+		lost:        prometheus.NewDesc("yuecall_rtp_packets_lost_total", "RTP packets lost (sequence gaps).", nil, nil),
+		garbage:     prometheus.NewDesc("yuecall_rtp_packets_invalid_total", "Datagrams on RTP ports that were not valid RTP.", nil, nil),
+		sipAnswered: prometheus.NewDesc("yuecall_sip_invites_answered_total", "INVITEs answered with 200.", nil, nil),
+		sipRejected: prometheus.NewDesc("yuecall_sip_invites_rejected_total", "INVITEs refused, by status.", []string{"status"}, nil),
+	}
+}
+
+func (c *rtpCollector) add(s *rtp.Session) {
+	c.mu.Lock()
+	c.live[s] = struct{}{}
+	c.mu.Unlock()
+}
+
+func (c *rtpCollector) done(s *rtp.Session) {
+	st := s.Stats()
+	c.mu.Lock()
+	delete(c.live, s)
+	c.finished.PacketsIn += st.PacketsIn
+	c.finished.PacketsOut += st.PacketsOut
+	c.finished.Lost += st.Lost
+	c.finished.Garbage += st.Garbage
+	c.mu.Unlock()
+}
+
+func (c *rtpCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.in
+	ch <- c.out
+	ch <- c.lost
+	ch <- c.garbage
+	ch <- c.sipAnswered
+	ch <- c.sipRejected
+}
+
+func (c *rtpCollector) Collect(ch chan<- prometheus.Metric) {
+	c.mu.Lock()
+	sum := c.finished
+	live := make([]*rtp.Session, 0, len(c.live))
+	for s := range c.live {
+		live = append(live, s)
+	}
+	c.mu.Unlock()
+	for _, s := range live {
+		st := s.Stats()
+		sum.PacketsIn += st.PacketsIn
+		sum.PacketsOut += st.PacketsOut
+		sum.Lost += st.Lost
+		sum.Garbage += st.Garbage
+	}
+	counter := func(d *prometheus.Desc, v uint64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
+	}
+	counter(c.in, sum.PacketsIn)
+	counter(c.out, sum.PacketsOut)
+	counter(c.lost, sum.Lost)
+	counter(c.garbage, sum.Garbage)
+	if c.sipSrv != nil {
+		st := c.sipSrv.Stats()
+		counter(c.sipAnswered, st.Answered)
+		counter(c.sipRejected, st.Rejected400, "400")
+		counter(c.sipRejected, st.Rejected488, "488")
+		counter(c.sipRejected, st.Rejected503, "503")
+	}
+}

@@ -1,0 +1,247 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/yuecall/yuecall/asr"
+	"github.com/yuecall/yuecall/asr/sherpa"
+	"github.com/yuecall/yuecall/audio"
+	"github.com/yuecall/yuecall/call"
+	"github.com/yuecall/yuecall/dialog"
+	"github.com/yuecall/yuecall/events"
+	"github.com/yuecall/yuecall/ivr"
+	"github.com/yuecall/yuecall/media/sip"
+	"github.com/yuecall/yuecall/tts/espeak"
+)
+
+func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path, err := configPath(fs, args)
+	if err != nil {
+		return 2
+	}
+	cfg, err := LoadConfig(path, os.Getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "yuecall: %v\n", err)
+		return 1
+	}
+	log := newLogger(cfg, stderr)
+	if err := serve(ctx, cfg, log); err != nil {
+		log.Error("yuecall stopped", "err", err)
+		return 1
+	}
+	return 0
+}
+
+func newLogger(cfg Config, w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// natsParts is the NATS connection and, on one node, the embedded server.
+type natsParts struct {
+	srv *server.Server
+	nc  *nats.Conn
+}
+
+func startNATS(ctx context.Context, cfg Config, log *slog.Logger) (*natsParts, error) {
+	p := &natsParts{}
+	url := cfg.NATS.URL
+	if url == "" {
+		srv, err := events.StartServer(events.ServerConfig{Listen: cfg.NATS.Listen,
+			StoreDir: filepath.Join(cfg.DataDir, "nats"), JetStream: cfg.NATS.JetStream}, log)
+		if err != nil {
+			return nil, err
+		}
+		p.srv, url = srv, srv.ClientURL()
+	}
+	nc, err := nats.Connect(url, nats.Name("yuecall"), nats.MaxReconnects(-1),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { log.Warn("NATS disconnected", "err", err) }),
+		nats.ReconnectHandler(func(c *nats.Conn) { log.Info("NATS reconnected", "url", c.ConnectedUrlRedacted()) }))
+	if err != nil {
+		p.close()
+		return nil, fmt.Errorf("nats connect %s: %w", url, err)
+	}
+	p.nc = nc
+	if cfg.NATS.JetStream {
+		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		if err := events.EnsureStream(sctx, nc, events.Subjects{Prefix: cfg.NATS.SubjectPrefix}, events.StreamConfig{}); err != nil {
+			p.close()
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+func (p *natsParts) close() {
+	if p.nc != nil {
+		_ = p.nc.Drain()
+	}
+	if p.srv != nil {
+		p.srv.Shutdown()
+		p.srv.WaitForShutdown()
+	}
+}
+
+func newRecognizer(cfg Config, log *slog.Logger) (asr.Recognizer, error) {
+	switch cfg.ASR.Provider {
+	case "sherpa":
+		sc := sherpa.DefaultConfig()
+		sc.URL, sc.SampleRate = cfg.ASR.URL, cfg.ASR.SampleRate
+		r, err := sherpa.New(sc, log.With("component", "asr"))
+		if err != nil {
+			return nil, err
+		}
+		log.Info("ASR: sherpa-onnx streaming websocket", "url", cfg.ASR.URL, "rate", cfg.ASR.SampleRate)
+		return r, nil
+	}
+	log.Warn("ASR not configured: callers are told speech is unavailable and the IVR works by keypad. " +
+		"To enable speech, run a sherpa-onnx streaming websocket server and set " +
+		"YUECALL_ASR_PROVIDER=sherpa YUECALL_ASR_URL=ws://HOST:6006")
+	return nil, nil
+}
+
+func loadMenu(path string) (ivr.Menu, error) {
+	if path == "" {
+		return ivr.DefaultMenu(), nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return ivr.Menu{}, fmt.Errorf("ivr menu: %w", err)
+	}
+	defer f.Close()
+	return ivr.LoadMenu(f)
+}
+
+func buildDeps(cfg Config, log *slog.Logger, pub *events.Publisher, m *call.Metrics) (call.Deps, error) {
+	rec, err := newRecognizer(cfg, log)
+	if err != nil {
+		return call.Deps{}, err
+	}
+	synth, err := espeak.New(cfg.TTS.Espeak, log)
+	if err != nil {
+		return call.Deps{}, err
+	}
+	pack, err := dialog.BankPack()
+	if err != nil {
+		return call.Deps{}, err
+	}
+	menu, err := loadMenu(cfg.IVRMenu)
+	if err != nil {
+		return call.Deps{}, err
+	}
+	return call.Deps{Events: pub, ASR: rec, TTS: synth, Menu: menu, VAD: audio.DefaultVADConfig(),
+		Dialog: dialog.NewEngine(pack, dialog.Options{Log: log}), Metrics: m, Log: log}, nil
+}
+
+func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return fmt.Errorf("data dir: %w", err)
+	}
+	np, err := startNATS(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer np.close()
+	pub := events.NewPublisher(np.nc, events.PublisherOptions{
+		Subjects: events.Subjects{Prefix: cfg.NATS.SubjectPrefix}, Log: log})
+	defer func() {
+		fctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = pub.Close(fctx)
+	}()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	deps, err := buildDeps(cfg, log, pub, call.NewMetrics(reg))
+	if err != nil {
+		return err
+	}
+	rtpm := newRTPCollector()
+	reg.MustRegister(rtpm)
+	handler := sip.HandlerFunc(func(ctx context.Context, c *sip.Call) {
+		rtpm.add(c.RTP)
+		defer rtpm.done(c.RTP)
+		call.NewSession(call.InfoFromSIP(c), call.SIPLeg{C: c}, deps).Run(ctx)
+	})
+	sipSrv, err := sip.NewServer(cfg.SIP, handler, log.With("component", "sip"))
+	if err != nil {
+		return err
+	}
+	rtpm.sipSrv = sipSrv
+	return run2(ctx, cfg, log, sipSrv, reg, np)
+}
+
+// run2 starts the listeners, waits for a signal and drains.
+func run2(ctx context.Context, cfg Config, log *slog.Logger, sipSrv *sip.Server, reg *prometheus.Registry, np *natsParts) error {
+	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
+	if err != nil {
+		return fmt.Errorf("http listen %s: %w", cfg.HTTP.Addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if !np.nc.IsConnected() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+		fmt.Fprintf(w, `{"status":%q,"nats":%q,"active_calls":%d}`+"\n",
+			map[bool]string{true: "ok", false: "degraded"}[np.nc.IsConnected()], np.nc.Status().String(), sipSrv.Active())
+	})
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("http server", "err", err)
+		}
+	}()
+	log.Info("HTTP listening", "addr", cfg.HTTP.Addr, "paths", "/healthz /metrics")
+	sipCtx, stopSIP := context.WithCancel(context.Background())
+	defer stopSIP()
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- sipSrv.Serve(sipCtx) }()
+	select {
+	case err := <-serveErr:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: no new calls; waiting for active calls", "active", sipSrv.Active(), "timeout", cfg.ShutdownTimeout)
+	sipSrv.Drain()
+	wctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := sipSrv.Wait(wctx); err != nil {
+		log.Warn("shutdown timeout: ending remaining calls", "active", sipSrv.Active())
+		sipSrv.Abort()
+		actx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = sipSrv.Wait(actx)
+	}
+	stopSIP()
+	sipSrv.Close()
+	sctx, cancel2 := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel2()
+	_ = hs.Shutdown(sctx)
+	log.Info("yuecall stopped cleanly")
+	return nil
+}

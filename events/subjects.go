@@ -1,0 +1,84 @@
+package events
+
+import "strings"
+
+// DefaultPrefix is the subject prefix when none is configured.
+const DefaultPrefix = "yuecall"
+
+// Subjects builds subject names under one prefix.
+type Subjects struct{ Prefix string }
+
+func (s Subjects) p() string {
+	if s.Prefix == "" {
+		return DefaultPrefix
+	}
+	return s.Prefix
+}
+
+// Call returns the subject of a per-call event kind, e.g. yuecall.call.<id>.started.
+func (s Subjects) Call(callID, kind string) string {
+	return s.p() + ".call." + token(callID) + "." + kind
+}
+
+// Handoff returns yuecall.handoff.<queue>.
+func (s Subjects) Handoff(queue string) string { return s.p() + ".handoff." + token(queue) }
+
+// Review returns yuecall.review.<queue>.
+func (s Subjects) Review(queue string) string { return s.p() + ".review." + token(queue) }
+
+// AlertAnger returns yuecall.alert.anger.
+func (s Subjects) AlertAnger() string { return s.p() + ".alert.anger" }
+
+// All returns the wildcard that matches every yuecall subject.
+func (s Subjects) All() string { return s.p() + ".>" }
+
+// token keeps a value from breaking the subject hierarchy: NATS tokens may not
+// contain '.', '*', '>' or whitespace.
+func token(v string) string {
+	if v == "" {
+		return "_"
+	}
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case '.', '*', '>', ' ', '\t', '\r', '\n':
+			return '_'
+		}
+		return r
+	}, v)
+}
+
+// kindFor maps a payload to the per-call subject suffix.
+func kindFor(p Payload) string {
+	switch p.(type) {
+	case CallStarted:
+		return "started"
+	case CallEnded:
+		return "ended"
+	case Transcript:
+		return "transcript"
+	case DTMF:
+		return "dtmf"
+	case Intent:
+		return "intent"
+	case IVR:
+		return "ivr"
+	case Suggestion:
+		return "suggestion"
+	case Sentiment:
+		return "sentiment"
+	}
+	return ""
+}
+
+// SubjectFor returns the subject a payload of callID is published on.
+func (s Subjects) SubjectFor(callID string, p Payload) string {
+	switch v := p.(type) {
+	case HandoffRequested:
+		return s.Handoff(v.Queue)
+	case ReviewRequested:
+		return s.Review("compliance")
+	case AlertAnger:
+		return s.AlertAnger()
+	}
+	return s.Call(callID, kindFor(p))
+}

@@ -1,0 +1,26 @@
+package tts
+
+import (
+	"context"
+	"errors"
+
+	"github.com/yuecall/yuecall/audio"
+)
+
+// ErrEmptyText is returned for text with nothing to say.
+var ErrEmptyText = errors.New("tts: empty text")
+
+// Stream yields synthesised audio as it is produced.
+type Stream interface {
+	// SampleRate is the rate of the samples Read returns.
+	SampleRate() int
+	// Read fills p with samples; it returns io.EOF after the last one.
+	Read(p audio.PCM16) (int, error)
+	// Close abandons synthesis and releases resources.
+	Close() error
+}
+
+// Synthesizer turns one sentence or short reply into audio.
+type Synthesizer interface {
+	Synthesize(ctx context.Context, text string) (Stream, error)
+}
