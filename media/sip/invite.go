@@ -98,8 +98,9 @@ func (s *Server) answer(req *gosip.Request, tx gosip.ServerTransaction, conn *ne
 		c.To = t.Address.User
 	}
 	log = log.With("call_id", c.ID)
-	sess, err := rtp.NewSession(conn, rtp.Config{Codec: neg.Codec, DTMFPayloadType: neg.DTMFPayloadType,
-		Remote: neg.Remote, InbandDTMF: true, Log: log})
+	rcfg := rtp.NewConfig(neg)
+	rcfg.Log = log
+	sess, err := rtp.NewSession(conn, rcfg)
 	if err != nil {
 		conn.Close()
 		s.failed.Add(1)
