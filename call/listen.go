@@ -26,7 +26,7 @@ type speechEvent struct {
 }
 
 const (
-	prerollFrames   = 15              // 300 ms kept before the VAD fires
+	prerollFrames   = 15               // 300 ms kept before the VAD fires
 	maxPending      = 10 * time.Second // audio buffered while the ASR stream connects
 	backchannelSpan = 300 * time.Millisecond
 )
@@ -39,18 +39,18 @@ type listener struct {
 	events chan<- speechEvent
 	drops  *atomic.Uint64
 
-	mu       sync.Mutex
-	enabled  bool
-	vad      *audio.VAD
-	preroll  []audio.PCM16 // ring of the last frames before speech
-	prPos    int
-	pending  audio.PCM16 // speech heard before the stream was attached
-	utt      int
-	speaking bool
-	voiced   int // frames since speech start
+	mu        sync.Mutex
+	enabled   bool
+	vad       *audio.VAD
+	preroll   []audio.PCM16 // ring of the last frames before speech
+	prPos     int
+	pending   audio.PCM16 // speech heard before the stream was attached
+	utt       int
+	speaking  bool
+	voiced    int // frames since speech start
 	confirmed bool
-	stream   audio.Writer
-	closer   asr.Stream
+	stream    audio.Writer
+	closer    asr.Stream
 }
 
 func newListener(rate int, vcfg audio.VADConfig, events chan<- speechEvent, drops *atomic.Uint64) *listener {

@@ -14,7 +14,7 @@ type SIPLeg struct{ C *sip.Call }
 var _ Leg = SIPLeg{}
 
 // SetSink routes decoded caller audio (8 kHz) to w.
-func (l SIPLeg) SetSink(w audio.Writer) { l.C.RTP.SetSink(w) }
+func (l SIPLeg) SetSink(w audio.Writer) { _ = l.C.RTP.SetSink(w) }
 
 // Rate is G.711's 8 kHz.
 func (l SIPLeg) Rate() int { return audio.Rate8k }

@@ -19,8 +19,8 @@ type utterance struct {
 	text          string
 	sentences     []string
 	interruptible bool
-	reply         bool // a dialog reply (its heard part goes to the dialog history)
-	after         func() // runs in the loop once it has been played out
+	reply         bool       // a dialog reply (its heard part goes to the dialog history)
+	after         func()     // runs in the loop once it has been played out
 	synth         synthState // owned by the loop
 
 	ctx    context.Context

@@ -62,8 +62,8 @@ func DefaultConfig() Config {
 		DataDir: defaultDataDir(), LogLevel: "info", LogFormat: "text", ShutdownTimeout: 30 * time.Second,
 		NATS: NATSConfig{Listen: "127.0.0.1:4222", JetStream: true, SubjectPrefix: "yuecall"},
 		SIP:  sip.DefaultConfig(), HTTP: HTTPConfig{Addr: "127.0.0.1:8080"},
-		ASR:  ASRConfig{SampleRate: 16000},
-		TTS:  TTSConfig{Provider: "espeak", Espeak: espeak.DefaultConfig()},
+		ASR: ASRConfig{SampleRate: 16000},
+		TTS: TTSConfig{Provider: "espeak", Espeak: espeak.DefaultConfig()},
 	}
 }
 

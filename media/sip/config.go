@@ -10,13 +10,13 @@ import (
 
 // Config configures the SIP listener and the RTP ports of its calls.
 type Config struct {
-	Addr       string   `yaml:"addr"`        // host:port for UDP and TCP, default 127.0.0.1:5060
-	Transports []string `yaml:"transports"`  // udp, tcp
-	PublicIP   string   `yaml:"public_ip"`   // advertised in Contact and SDP; default the host of Addr
-	RTPIP      string   `yaml:"rtp_ip"`      // bind address for RTP; default the host of Addr
+	Addr       string   `yaml:"addr"`         // host:port for UDP and TCP, default 127.0.0.1:5060
+	Transports []string `yaml:"transports"`   // udp, tcp
+	PublicIP   string   `yaml:"public_ip"`    // advertised in Contact and SDP; default the host of Addr
+	RTPIP      string   `yaml:"rtp_ip"`       // bind address for RTP; default the host of Addr
 	RTPPortMin int      `yaml:"rtp_port_min"` // even ports from this range, default 20000
 	RTPPortMax int      `yaml:"rtp_port_max"` // default 29999
-	MaxCalls   int      `yaml:"max_calls"`   // concurrent calls before 503, default 2000
+	MaxCalls   int      `yaml:"max_calls"`    // concurrent calls before 503, default 2000
 	UserAgent  string   `yaml:"user_agent"`
 }
 

@@ -46,9 +46,9 @@ type Server struct {
 	dialogs *sipgo.DialogServerCache
 	ports   *rtp.Allocator
 
-	draining atomic.Bool
-	active   atomic.Int64
-	calls    sync.WaitGroup
+	draining    atomic.Bool
+	active      atomic.Int64
+	calls       sync.WaitGroup
 	callsCtx    context.Context // parent of every call
 	cancelCalls context.CancelFunc
 
@@ -196,4 +196,3 @@ func localSDP(ip netip.Addr, port int) sdp.Local {
 	return sdp.Local{Addr: ip, Port: port, Codecs: sdp.DefaultCodecs(), DTMF: true,
 		SessionID: uint64(time.Now().UnixNano()), SessionName: "yuecall"}
 }
-
