@@ -26,6 +26,7 @@ func (s *Session) onDigit(d rune) {
 
 // apply carries out IVR actions in order.
 func (s *Session) apply(acts []ivr.Action) {
+	from := s.menu.State().String()
 	for _, a := range acts {
 		switch a := a.(type) {
 		case ivr.Play:
@@ -45,7 +46,10 @@ func (s *Session) apply(acts []ivr.Action) {
 			s.sayThen("", func() { s.end("completed", a.Reason) })
 		}
 	}
-	s.publish(events.IVR{To: s.menu.State().String()})
+	if to := s.menu.State().String(); to != from || s.start.Equal(s.lastIVR) {
+		s.publish(events.IVR{From: from, To: to})
+	}
+	s.lastIVR = time.Time{}
 }
 
 func (s *Session) armIVRTimerIfIdle() {

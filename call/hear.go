@@ -28,6 +28,7 @@ type asrMsg struct {
 func (s *Session) onSpeech(e speechEvent) {
 	switch e.kind {
 	case speechStart:
+		s.speechAt[e.utt] = e.at
 		if s.speakingInterruptible() {
 			s.bargeIn(true)
 			s.d.Metrics.observeBargeIn(time.Since(e.at))
@@ -157,7 +158,7 @@ func (s *Session) onASR(m asrMsg) {
 		if text != "" && text != s.lastPartial {
 			s.lastPartial = text
 			s.publish(events.Transcript{Speaker: "caller", Text: redact.Text(s.uttText[m.utt] + text),
-				StartMs: s.sinceStart(), Lang: "yue"})
+				StartMs: s.speechAt[m.utt].Sub(s.start).Milliseconds(), EndMs: s.sinceStart(), Lang: "yue"})
 		}
 		return
 	}
@@ -175,7 +176,12 @@ func (s *Session) onASR(m asrMsg) {
 		delete(s.speechEnded, m.utt)
 	}
 	s.lastPartial = ""
-	s.callerSaid(text)
+	startMs := s.sinceStart()
+	if at, ok := s.speechAt[m.utt]; ok {
+		startMs = at.Sub(s.start).Milliseconds()
+		delete(s.speechAt, m.utt)
+	}
+	s.callerSaid(text, startMs)
 }
 
 // backchannels are what callers say to show they are listening.
@@ -183,7 +189,7 @@ var backchannels = map[string]bool{"嗯": true, "哦": true, "係": true, "好":
 	"ok": true, "OK": true, "嗯嗯": true, "係係": true, "好好": true, "啊": true}
 
 // callerSaid takes a finished caller utterance.
-func (s *Session) callerSaid(text string) {
+func (s *Session) callerSaid(text string, startMs int64) {
 	bare := strings.TrimRight(text, "。，！？.,!? ")
 	if s.interrupted != nil && (bare == "" || backchannels[bare]) {
 		u := s.interrupted
@@ -201,7 +207,7 @@ func (s *Session) callerSaid(text string) {
 	}
 	masked := redact.Text(text)
 	s.publish(events.Transcript{Speaker: "caller", Text: masked, Final: true,
-		EndMs: s.sinceStart(), Lang: "yue"})
+		StartMs: startMs, EndMs: s.sinceStart(), Lang: "yue"})
 	s.addTail("caller", masked)
 	s.turn(text)
 }

@@ -95,6 +95,8 @@ type Session struct {
 	outcome     string
 	reason      string
 	tail        []events.TranscriptLine
+	lastIVR     time.Time // equals start until the first menu event is published
+	speechAt    map[int]time.Time
 }
 
 // NewSession prepares a call; nothing runs until Run.
@@ -113,7 +115,7 @@ func NewSession(info Info, leg Leg, d Deps) *Session {
 		speechEv: make(chan speechEvent, 32), asrEv: make(chan asrMsg, 64),
 		streamEv: make(chan streamMsg, 4), spDone: make(chan speakDone, 4),
 		spFirst: make(chan speakFirstAudio, 4), streams: map[int]asr.Stream{},
-		uttText: map[int]string{}, speechEnded: map[int]time.Time{}}
+		uttText: map[int]string{}, speechEnded: map[int]time.Time{}, speechAt: map[int]time.Time{}}
 	s.lis = newListener(leg.Rate(), d.VAD, s.speechEv, &s.evDropped)
 	s.sp = &speaker{synth: d.TTS, leg: leg,
 		pos:  func() time.Duration { return time.Duration(s.queuedPos.Load()) },
@@ -139,6 +141,7 @@ func (s *Session) Run(parent context.Context) string {
 	ctx, cancel := context.WithCancel(parent)
 	s.ctx = ctx
 	s.start = time.Now()
+	s.lastIVR = s.start
 	s.playTimer = newStoppedTimer()
 	s.ivrTimer = newStoppedTimer()
 	s.d.Metrics.callStarted()

@@ -125,6 +125,12 @@ type lockedWriter struct {
 	w  *bytes.Buffer
 }
 
+func (l *lockedWriter) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.String()
+}
+
 func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -207,13 +213,13 @@ func describe(msgs []events.Message) string {
 func speech(t *testing.T, dir, text string) string {
 	t.Helper()
 	src := filepath.Join(dir, "src.wav")
-	run(t, "espeak-ng", "-v", "yue", "-s", "150", "-w", src, text)
+	runCmd(t, "espeak-ng", "-v", "yue", "-s", "150", "-w", src, text)
 	out := filepath.Join(dir, "caller.ulaw")
-	run(t, "sox", src, "-t", "raw", "-r", "8000", "-c", "1", "-e", "mu-law", "-b", "8", out, "pad", "0.3", "1.5", "norm", "-3")
+	runCmd(t, "sox", src, "-t", "raw", "-r", "8000", "-c", "1", "-e", "mu-law", "-b", "8", out, "pad", "0.3", "1.5", "norm", "-3")
 	return out
 }
 
-func run(t *testing.T, name string, args ...string) string {
+func runCmd(t *testing.T, name string, args ...string) string {
 	t.Helper()
 	out, err := exec.Command(name, args...).CombinedOutput()
 	if err != nil {
@@ -292,8 +298,8 @@ func startCapture(t *testing.T, port int) *capture {
 	t.Helper()
 	file := filepath.Join(t.TempDir(), "rtp.pcapng")
 	cmd := exec.Command("tshark", "-i", "lo", "-f", fmt.Sprintf("udp dst port %d", port), "-w", file, "-q")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	stderr := &lockedWriter{w: &bytes.Buffer{}}
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -312,7 +318,7 @@ func (c *capture) rtpToCaller(t *testing.T) [][]byte {
 	time.Sleep(300 * time.Millisecond)
 	_ = c.cmd.Process.Signal(os.Interrupt)
 	_ = c.cmd.Wait()
-	out := run(t, "tshark", "-r", c.file, "-d", fmt.Sprintf("udp.port==%d,rtp", c.port),
+	out := runCmd(t, "tshark", "-r", c.file, "-d", fmt.Sprintf("udp.port==%d,rtp", c.port),
 		"-Y", "rtp.p_type == 0", "-T", "fields", "-e", "rtp.payload")
 	var payloads [][]byte
 	for _, line := range strings.Fields(out) {

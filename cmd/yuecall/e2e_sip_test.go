@@ -79,7 +79,7 @@ func TestSIPCallEndToEnd(t *testing.T) {
 	if len(recs) == 0 || recs[0].Samples < 16000 || recs[0].RMS < 0.01 {
 		t.Errorf("ASR server got %+v; want >= 1 s of speech at 16 kHz", recs)
 	}
-	t.Logf("events: %v; RTP to caller: %d packets, %d with speech", seq, len(payloads), speechFrames(payloads))
+	t.Logf("RTP to caller: %d packets, %d with speech; events:%s", len(payloads), speechFrames(payloads), describe(msgs))
 }
 
 // TestSIPHandoffToHuman: 轉人工 in the AI agent hands the call to a human queue.
