@@ -191,6 +191,9 @@ func (s *Session) checkPlayout() bool {
 			return false
 		}
 		s.playing = s.playing[1:]
+		if u.reply && s.conv != nil {
+			s.conv.Heard(u.text, 1)
+		}
 		if u.after != nil {
 			u.after()
 		}

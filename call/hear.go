@@ -29,6 +29,7 @@ func (s *Session) onSpeech(e speechEvent) {
 	switch e.kind {
 	case speechStart:
 		s.speechAt[e.utt] = e.at
+		s.log.Debug("speech start", "utt", e.utt, "bot_speaking", s.audible() != nil)
 		if s.speakingInterruptible() {
 			s.bargeIn(true)
 			s.d.Metrics.observeBargeIn(time.Since(e.at))
@@ -45,22 +46,35 @@ func (s *Session) onSpeech(e speechEvent) {
 // speakingInterruptible reports whether the bot is saying something the
 // caller may talk over.
 func (s *Session) speakingInterruptible() bool {
-	return len(s.playing) > 0 && s.playing[0].interruptible && s.leg.Pending() > 0
+	u := s.audible()
+	return u != nil && u.interruptible
+}
+
+// audible is the utterance the caller hears now (or is about to hear while
+// its next sentence is synthesised): the first one not yet fully played.
+func (s *Session) audible() *utterance {
+	played := s.played()
+	for _, u := range s.playing {
+		u.mu.Lock()
+		end, began := u.start+u.queued, u.began
+		u.mu.Unlock()
+		if u.synth != synthDone || !began || end > played {
+			return u
+		}
+	}
+	return nil
 }
 
 // bargeIn stops the bot: queued audio is flushed at once, synthesis in flight
 // is cancelled, and the part of each reply the caller heard is recorded.
 func (s *Session) bargeIn(bySpeech bool) {
-	if len(s.playing) == 0 {
-		return
-	}
-	if !s.playing[0].interruptible && bySpeech {
+	first := s.audible()
+	if first == nil || (!first.interruptible && bySpeech) {
 		return
 	}
 	dropped := s.leg.Flush()
 	s.queuedPos.Add(-int64(dropped))
 	played := s.played()
-	first := s.playing[0]
 	var after []func()
 	for _, u := range s.playing {
 		u.cancel()
@@ -68,18 +82,18 @@ func (s *Session) bargeIn(bySpeech bool) {
 			after = append(after, u.after)
 		}
 	}
-	if first.reply {
+	{
 		u := first
 		u.mu.Lock()
 		start := u.start
 		u.mu.Unlock()
 		heard, frac := u.heardText(played - start)
-		if s.conv != nil {
+		if s.conv != nil && u.reply {
 			s.conv.Heard(u.text, frac)
 		}
 		s.publish(events.Transcript{Speaker: "bot", Text: redact.Text(heard), Final: true,
 			StartMs: s.sinceStart(), EndMs: s.sinceStart(), Lang: "yue", Interrupted: true})
-		if bySpeech && frac < 1 {
+		if bySpeech && frac < 1 && u.reply {
 			s.interrupted = u
 		}
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/yuecall/yuecall/dialog"
 	"github.com/yuecall/yuecall/events"
 	"github.com/yuecall/yuecall/ivr"
+	"github.com/yuecall/yuecall/normalise"
 	"github.com/yuecall/yuecall/media/sip"
 	"github.com/yuecall/yuecall/tts/espeak"
 )
@@ -145,6 +146,7 @@ func buildDeps(cfg Config, log *slog.Logger, pub *events.Publisher, m *call.Metr
 	if err != nil {
 		return call.Deps{}, err
 	}
+	normalise.Preload()
 	pack, err := dialog.BankPack()
 	if err != nil {
 		return call.Deps{}, err

@@ -1,0 +1,252 @@
+package call
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net"
+	"net/netip"
+	"os/exec"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/yuecall/yuecall/asr/asrtest"
+	"github.com/yuecall/yuecall/asr/sherpa"
+	"github.com/yuecall/yuecall/audio"
+	"github.com/yuecall/yuecall/dialog"
+	"github.com/yuecall/yuecall/events"
+	"github.com/yuecall/yuecall/ivr"
+	"github.com/yuecall/yuecall/media/rtp"
+	"github.com/yuecall/yuecall/media/sdp"
+	"github.com/yuecall/yuecall/tts/espeak"
+)
+
+// rtpLeg is the bot side of a real RTP pair on loopback.
+type rtpLeg struct {
+	*rtp.Session
+	done   chan struct{}
+	once   sync.Once
+	hungUp atomic.Bool
+}
+
+func (l *rtpLeg) SetSink(w audio.Writer) { _ = l.Session.SetSink(w) }
+func (l *rtpLeg) Rate() int              { return audio.Rate8k }
+func (l *rtpLeg) Done() <-chan struct{}  { return l.done }
+func (l *rtpLeg) Hangup(context.Context) error {
+	l.hungUp.Store(true)
+	l.once.Do(func() { close(l.done) })
+	return nil
+}
+
+// callerSide records when bot audio arrives.
+type callerSide struct {
+	mu     sync.Mutex
+	frames []time.Time // arrival of each loud frame
+}
+
+func (c *callerSide) SampleRate() int { return audio.Rate8k }
+func (c *callerSide) WriteSample(f audio.PCM16) error {
+	if audio.DBFS(f) > -40 {
+		c.mu.Lock()
+		c.frames = append(c.frames, time.Now())
+		c.mu.Unlock()
+	}
+	return nil
+}
+
+func (c *callerSide) lastLoud() (time.Time, int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.frames) == 0 {
+		return time.Time{}, 0
+	}
+	return c.frames[len(c.frames)-1], len(c.frames)
+}
+
+func udpPair(t *testing.T) (*net.UDPConn, *net.UDPConn) {
+	t.Helper()
+	a, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, b
+}
+
+func addrOf(c *net.UDPConn) netip.AddrPort { return c.LocalAddr().(*net.UDPAddr).AddrPort() }
+
+// espeakPCM synthesises text at 8 kHz for the simulated caller.
+func espeakPCM(t *testing.T, text string) audio.PCM16 {
+	t.Helper()
+	out, err := exec.Command("espeak-ng", "-v", "yue", "-s", "150", "--stdout", text).Output()
+	if err != nil {
+		t.Fatalf("espeak-ng: %v (apt-get install espeak-ng)", err)
+	}
+	pcm, rate, err := audio.ReadWAV(bytes.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := audio.NewResampler(rate, audio.Rate8k)
+	return r.Resample(nil, pcm)
+}
+
+// sendPaced sends pcm from the caller in real time, 20 ms a frame.
+func sendPaced(s *rtp.Session, pcm audio.PCM16) {
+	_ = s.Enqueue(pcm)
+}
+
+func TestBargeInStopsBotAndCallEndsClean(t *testing.T) {
+	if _, err := exec.LookPath("espeak-ng"); err != nil {
+		t.Fatal("espeak-ng not installed: make deps-test")
+	}
+	base := runtime.NumGoroutine()
+	asrSrv := asrtest.NewSherpaServer(asrtest.SherpaOptions{Variant: asrtest.CPP,
+		Script: asrtest.Scripted("我张卡唔见咗")})
+	defer asrSrv.Close()
+	rec, err := sherpa.New(sherpa.Config{URL: asrSrv.URL(), SampleRate: 16000}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	synth, err := espeak.New(espeak.DefaultConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pack, err := dialog.BankPack()
+	if err != nil {
+		t.Fatal(err)
+	}
+	recorder := events.NewRecorder()
+	pub := events.NewPublisher(recorder, events.PublisherOptions{})
+
+	botConn, callerConn := udpPair(t)
+	cfg := rtp.DefaultConfig()
+	cfg.Codec, cfg.DTMFPayloadType = sdp.PCMU, 101
+	cfg.Remote = addrOf(callerConn)
+	botRTP, _ := rtp.NewSession(botConn, cfg)
+	cfg.Remote = addrOf(botConn)
+	callerRTP, _ := rtp.NewSession(callerConn, cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	botRTP.Start(ctx)
+	callerRTP.Start(ctx)
+	heard := &callerSide{}
+	_ = callerRTP.SetSink(heard)
+
+	leg := &rtpLeg{Session: botRTP, done: make(chan struct{})}
+	menu := ivr.DefaultMenu()
+	var logBuf syncBuffer
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("session log:\n%s", logBuf.String())
+		}
+	})
+	sess := NewSession(Info{ID: "t1", Channel: "sip", From: "91234567"}, leg, Deps{Events: pub, ASR: rec,
+		Log: slog.New(slog.NewTextHandler(&logBuf, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		TTS: synth, Dialog: dialog.NewEngine(pack, dialog.Options{}), Menu: menu, VAD: audio.DefaultVADConfig()})
+	outcome := make(chan string, 1)
+	go func() { outcome <- sess.Run(ctx) }()
+
+	// press 1 in-band while the greeting plays
+	time.Sleep(1500 * time.Millisecond)
+	tone, _ := audio.GenerateDTMF(make(audio.PCM16, 800), audio.Rate8k, '1', 0.3) // 100 ms
+	sendPaced(callerRTP, append(tone, make(audio.PCM16, 1600)...))
+	// wait until the AI greeting is playing, then talk over it
+	time.Sleep(2500 * time.Millisecond)
+	if _, n := heard.lastLoud(); n == 0 {
+		t.Fatal("caller heard no bot audio")
+	}
+	speech := espeakPCM(t, "我張卡唔見咗")
+	onset := speechOnset(speech)
+	speechStart := time.Now().Add(onset)
+	sendPaced(callerRTP, append(speech, make(audio.PCM16, 12000)...))
+	time.Sleep(600 * time.Millisecond)
+	last, _ := heard.lastLoud()
+	stop := last.Sub(speechStart)
+	t.Logf("bot audio stopped %v after the caller started speaking (speech sent at %s)", stop, speechStart.Format("15:04:05.000"))
+	if stop > 250*time.Millisecond {
+		t.Errorf("bot kept talking %v after caller speech began; want <= 250 ms under -race (typ. 110-150 ms)", stop)
+	}
+	// the turn is answered: card_lost, then hang up
+	deadline := time.Now().Add(15 * time.Second)
+	for !hasIntent(recorder, "card_lost") && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !hasIntent(recorder, "card_lost") {
+		t.Fatalf("no card_lost intent; events: %+v", recorder.Messages())
+	}
+	leg.once.Do(func() { close(leg.done) }) // caller hangs up
+	if got := <-outcome; got != "completed" {
+		t.Errorf("outcome %q", got)
+	}
+	interrupted := false
+	for _, m := range recorder.Messages() {
+		if m.Envelope.Type == events.TypeTranscript && bytes.Contains(m.Envelope.Data, []byte(`"interrupted":true`)) {
+			interrupted = true
+		}
+	}
+	if !interrupted {
+		t.Error("no interrupted bot transcript after barge-in")
+	}
+	cancel()
+	botRTP.Close()
+	callerRTP.Close()
+	_ = pub.Close(context.Background())
+	asrSrv.Close()
+	checkGoroutines(t, base)
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// speechOnset is where the first loud 20 ms frame of pcm begins.
+func speechOnset(pcm audio.PCM16) time.Duration {
+	n := audio.SamplesPerFrame(audio.Rate8k)
+	for i := 0; i+n <= len(pcm); i += n {
+		if audio.DBFS(pcm[i:i+n]) > -35 {
+			return audio.Duration(i, audio.Rate8k)
+		}
+	}
+	return 0
+}
+
+func hasIntent(r *events.Recorder, intent string) bool {
+	for _, m := range r.Messages() {
+		if m.Envelope.Type == events.TypeIntent && bytes.Contains(m.Envelope.Data, []byte(`"`+intent+`"`)) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkGoroutines fails if goroutines started by the test outlive it.
+func checkGoroutines(t *testing.T, base int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > base+1 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > base+1 {
+		buf := make([]byte, 1<<16)
+		t.Errorf("goroutine leak: %d > %d\n%s", n, base, buf[:runtime.Stack(buf, true)])
+	}
+}

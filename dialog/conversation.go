@@ -1,0 +1,240 @@
+package dialog
+
+import (
+	"context"
+	"log/slog"
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/yuecall/yuecall/redact"
+)
+
+// Reasons the engine itself gives for a hand-off.
+const (
+	ReasonNotUnderstood = "not_understood"
+	// maxFailures is how many misunderstood turns in a row hand off.
+	maxFailures = 2
+	// MaxHistory bounds a Conversation's history; older turns are dropped.
+	MaxHistory = 256
+)
+
+// Action is what the call layer should do with a Reply.
+type Action int
+
+// Actions. The zero Action means there is nothing to do (see Respond).
+const (
+	Answer  Action = iota + 1 // say Text and keep listening
+	Clarify                   // say Text (a request to rephrase) and keep listening
+	Handoff                   // say Text, then transfer to Queue with Reason
+	End                       // say Text, then hang up
+)
+
+// String returns the action's lower-case name as used in pack files and
+// call.intent.v1 events.
+func (a Action) String() string {
+	switch a {
+	case 0:
+		return "none"
+	case Answer:
+		return "answer"
+	case Clarify:
+		return "clarify"
+	case Handoff:
+		return "handoff"
+	case End:
+		return "end"
+	}
+	return "action(" + strconv.Itoa(int(a)) + ")"
+}
+
+// Reply is the engine's answer to one caller turn.
+type Reply struct {
+	Text       string  // what the bot says: HK Traditional, colloquial Cantonese
+	Intent     string  // the intent acted on; "" when not understood
+	Confidence float64 // of the classification, in [0, 1]
+	Action     Action
+	Queue      string   // Handoff only
+	Reason     string   // Handoff only
+	Sources    []string // knowledge article ids the Text comes from
+}
+
+// Speaker says who spoke a Turn.
+type Speaker int
+
+// Speakers.
+const (
+	Caller Speaker = iota + 1
+	Bot
+)
+
+// String returns "caller" or "bot", as in call.transcript.v1 events.
+func (s Speaker) String() string {
+	switch s {
+	case Caller:
+		return "caller"
+	case Bot:
+		return "bot"
+	}
+	return "speaker(" + strconv.Itoa(int(s)) + ")"
+}
+
+// Turn is one entry of a conversation's history.
+type Turn struct {
+	Speaker     Speaker
+	Text        string
+	Intent      string // caller turns: the intent acted on, if any
+	Interrupted bool   // bot turns: the caller barged in; Text is what was heard
+}
+
+// offer is a pending "shall I transfer you?" from the last answer.
+type offer struct {
+	intent, queue, reason string
+}
+
+// Conversation is the dialog state of one call. It is not safe for
+// concurrent use: the call's session goroutine owns it.
+type Conversation struct {
+	e        *Engine
+	sc       *scratch
+	history  []Turn
+	failures int // misunderstood turns in a row
+	offer    *offer
+}
+
+// NewConversation starts an empty conversation.
+func (e *Engine) NewConversation() *Conversation {
+	return &Conversation{e: e, sc: e.pool.New().(*scratch)}
+}
+
+// History returns a copy of the turns so far, oldest first: caller turns as
+// given to Respond, bot turns as recorded by Heard.
+func (c *Conversation) History() []Turn { return append([]Turn(nil), c.history...) }
+
+// Heard records the part of a bot reply the caller actually heard: the
+// first heardFraction (clamped to [0, 1]) of botText's characters. Call it
+// once per spoken reply, when playout ends or is cut by barge-in; a text-only
+// caller passes 1. Nothing is recorded when nothing was heard.
+func (c *Conversation) Heard(botText string, heardFraction float64) {
+	if math.IsNaN(heardFraction) || heardFraction < 0 {
+		heardFraction = 0
+	}
+	heardFraction = min(heardFraction, 1)
+	n := utf8.RuneCountInString(botText)
+	keep := int(math.Floor(float64(n)*heardFraction + 1e-9))
+	text := botText
+	if keep < n {
+		text = string([]rune(botText)[:keep])
+	}
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return
+	}
+	c.add(Turn{Speaker: Bot, Text: text, Interrupted: keep < n})
+}
+
+func (c *Conversation) add(t Turn) {
+	if len(c.history) == MaxHistory {
+		copy(c.history, c.history[1:])
+		c.history = c.history[:MaxHistory-1]
+	}
+	c.history = append(c.history, t)
+}
+
+// Respond decides the bot's reply to one final caller utterance. Policy runs
+// before the NLU's answer: sensitive intents always hand off with the
+// two-factor reminder; an empty or low-confidence turn asks the caller to
+// rephrase, and the second such turn in a row hands off (not_understood).
+// Respond does not block. If ctx is already done it returns the zero Reply
+// (Action 0, "none") and records nothing.
+func (c *Conversation) Respond(ctx context.Context, text string) Reply {
+	if ctx.Err() != nil {
+		return Reply{}
+	}
+	c.add(Turn{Speaker: Caller, Text: text})
+	pending := c.offer
+	c.offer = nil
+	cl := c.e.classify(text, c.sc)
+	r := c.decide(cl, pending, text)
+	c.history[len(c.history)-1].Intent = r.Intent
+	if c.e.log.Enabled(ctx, slog.LevelDebug) {
+		c.e.log.LogAttrs(ctx, slog.LevelDebug, "dialog: turn", slog.String("text", redact.Text(text)),
+			slog.String("intent", r.Intent), slog.Float64("confidence", r.Confidence),
+			slog.String("method", cl.Method), slog.String("action", r.Action.String()),
+			slog.Int("failures", c.failures))
+	}
+	return r
+}
+
+func (c *Conversation) decide(cl Classification, pending *offer, text string) Reply {
+	res := c.e.pack.responses
+	if pending != nil {
+		switch folded := compact(text); {
+		case contains(c.e.pack.affirmations, folded):
+			c.failures = 0
+			return Reply{Text: res.Handoff, Intent: pending.intent, Confidence: 1, Action: Handoff,
+				Queue: pending.queue, Reason: pending.reason}
+		case contains(c.e.pack.declines, folded):
+			c.failures = 0
+			return Reply{Text: res.Declined, Intent: pending.intent, Confidence: 1, Action: Answer}
+		}
+	}
+	if cl.Empty {
+		return c.fail(res.Fallback, cl)
+	}
+	if cl.Confidence < c.e.threshold {
+		return c.fail(res.Clarify, Classification{Confidence: cl.Confidence})
+	}
+	in, _ := c.e.pack.Intent(cl.Intent)
+	return c.act(in, cl)
+}
+
+// act turns an understood intent into a reply.
+func (c *Conversation) act(in Intent, cl Classification) Reply {
+	res := c.e.pack.responses
+	r := Reply{Text: in.Text, Intent: in.Name, Confidence: cl.Confidence, Action: in.Action}
+	if in.Article != "" {
+		r.Sources = []string{in.Article}
+	}
+	if in.Sensitive || in.Action == Handoff {
+		r.Action, r.Queue, r.Reason = Handoff, in.Queue, in.Reason
+		if r.Text == "" {
+			r.Text = res.Handoff
+		}
+		if in.Sensitive {
+			r.Text += res.TwoFactor
+		}
+	}
+	if r.Action == Clarify {
+		esc := c.fail(r.Text, cl)
+		esc.Sources = r.Sources
+		return esc
+	}
+	c.failures = 0
+	if r.Action == Answer && in.OfferQueue != "" {
+		c.offer = &offer{intent: in.Name, queue: in.OfferQueue, reason: in.OfferReason}
+	}
+	return r
+}
+
+// fail counts a misunderstood turn: clarify first, hand off the second time.
+func (c *Conversation) fail(text string, cl Classification) Reply {
+	c.failures++
+	if c.failures >= maxFailures {
+		c.failures = 0
+		res := c.e.pack.responses
+		return Reply{Text: res.Escalate, Intent: cl.Intent, Confidence: cl.Confidence, Action: Handoff,
+			Queue: res.EscalateQueue, Reason: ReasonNotUnderstood}
+	}
+	return Reply{Text: text, Intent: cl.Intent, Confidence: cl.Confidence, Action: Clarify}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,188 @@
+package rtp
+
+// Reorder buffer for the received audio stream.
+//
+// Packets are keyed by RTP sequence number (RFC 3550 §5.1; arithmetic is
+// mod 2^16 so wraparound is free). Packet `next` is played as soon as it
+// arrives; later packets wait in a window of JitterFrames slots for the
+// missing ones. When a packet arrives JitterFrames or more ahead of `next`
+// (or the reader's flush timer fires) the gap is given up on: each missing
+// packet is counted Lost and, for gaps up to concealCap packets, replaced by
+// one frame of silence so the downstream timeline stays intact; larger
+// gaps are skipped (resync). Jumps of more than resetAhead / resetBehind
+// packets are treated as a new stream (sender restart), not as loss.
+
+const (
+	maxPayload  = 1280 // bytes: 160 ms of G.711; larger payloads are garbage
+	concealCap  = 5    // largest gap (packets) replaced by silence
+	resetAhead  = 1000 // forward jump (packets, 20 s) treated as a new stream
+	resetBehind = 200  // backward jump (packets, 4 s) treated as a new stream
+)
+
+// player receives the buffer's output in playout order.
+type player interface {
+	play(payload []byte)
+	conceal(packets int)
+}
+
+type slot struct {
+	ok  bool
+	seq uint16
+	n   int
+	buf [maxPayload]byte
+}
+
+type jitter struct {
+	out     player
+	c       *counters
+	window  int    // JitterFrames
+	slots   []slot // power-of-two length >= window, indexed by seq & mask
+	mask    uint16
+	started bool
+	next    uint16 // next sequence number to play
+	nbuf    int    // packets waiting in slots
+	played  uint64 // bit i set: packet next-1-i was played (tells duplicates from late packets)
+	inGap   bool   // giving up on a gap that has not ended yet
+	quiet   bool   // that gap is longer than concealCap: skip it without concealment
+}
+
+func newJitter(window int, out player, c *counters) *jitter {
+	n := 1
+	for n < window {
+		n <<= 1
+	}
+	return &jitter{out: out, c: c, window: window, slots: make([]slot, n), mask: uint16(n - 1)}
+}
+
+// push takes one audio packet. payload is copied if it has to wait.
+func (j *jitter) push(seq uint16, payload []byte) {
+	if !j.started {
+		j.started, j.next, j.played = true, seq, 0
+	}
+	d := int(int16(seq - j.next))
+	switch {
+	case d > resetAhead || d < -resetBehind:
+		j.flush()
+		j.next, j.played = seq, 0
+	case d < 0:
+		j.old(d)
+		return
+	case d >= j.window:
+		j.skipTo(seq-uint16(j.window)+1, seq)
+	}
+	if seq == j.next {
+		j.playOne(payload)
+		j.drain()
+		return
+	}
+	s := &j.slots[seq&j.mask]
+	if s.ok && s.seq == seq {
+		j.c.duplicates.Add(1)
+		return
+	}
+	s.ok, s.seq, s.n = true, seq, copy(s.buf[:], payload)
+	j.nbuf++
+}
+
+// old handles a packet behind next: a duplicate if it was played, else late.
+func (j *jitter) old(d int) {
+	if k := -d - 1; k < 64 && j.played&(1<<k) != 0 {
+		j.c.duplicates.Add(1)
+		return
+	}
+	j.c.late.Add(1)
+}
+
+func (j *jitter) playOne(payload []byte) {
+	j.out.play(payload)
+	j.inGap = false
+	j.next++
+	j.played = j.played<<1 | 1
+}
+
+// drain plays waiting packets while they are consecutive.
+func (j *jitter) drain() {
+	for j.nbuf > 0 {
+		s := &j.slots[j.next&j.mask]
+		if !s.ok || s.seq != j.next {
+			return
+		}
+		s.ok = false
+		j.nbuf--
+		j.playOne(s.buf[:s.n])
+	}
+}
+
+// waiting reports whether packet seq is in its slot.
+func (j *jitter) waiting(seq uint16) bool {
+	s := &j.slots[seq&j.mask]
+	return s.ok && s.seq == seq
+}
+
+// skipTo advances next to target, playing waiting packets and giving up on
+// missing ones. limit is the packet that caused the skip: the gap a missing
+// packet belongs to ends at the first waiting packet or at limit, and the
+// whole gap is either concealed (up to concealCap packets) or not at all.
+func (j *jitter) skipTo(target, limit uint16) {
+	for int16(target-j.next) > 0 {
+		if j.waiting(j.next) {
+			j.drain()
+			continue
+		}
+		if !j.inGap {
+			j.inGap = true
+			j.quiet = j.gapLen(limit) > concealCap
+		}
+		j.lose(j.gapLen(target))
+	}
+	j.drain()
+}
+
+// gapLen counts missing packets from next up to (not including) end or the
+// first waiting packet.
+func (j *jitter) gapLen(end uint16) int {
+	n := uint16(0)
+	for int16(end-(j.next+n)) > 0 && !j.waiting(j.next+n) {
+		n++
+	}
+	return int(n)
+}
+
+// lose gives up on n consecutive packets starting at next.
+func (j *jitter) lose(n int) {
+	j.c.lost.Add(uint64(n))
+	if !j.quiet {
+		j.c.concealed.Add(uint64(n))
+		j.out.conceal(n)
+	}
+	j.next += uint16(n)
+	if n >= 64 {
+		j.played = 0
+	} else {
+		j.played <<= n
+	}
+}
+
+// flush plays every waiting packet in order, giving up on the gaps between
+// them. The reader calls it when the stream pauses (timer) or changes SSRC.
+func (j *jitter) flush() {
+	for j.nbuf > 0 {
+		ahead := uint16(1)
+		for !j.waiting(j.next+ahead) && int(ahead) < len(j.slots) {
+			ahead++
+		}
+		if !j.waiting(j.next + ahead) { // cannot happen: every waiting packet is within the window
+			clear(j.slots)
+			j.nbuf = 0
+			return
+		}
+		j.skipTo(j.next+ahead, j.next+ahead)
+		j.drain()
+	}
+}
+
+// restart forgets the stream position; the next packet starts a new one.
+func (j *jitter) restart() {
+	j.flush()
+	j.started = false
+}

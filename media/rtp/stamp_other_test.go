@@ -1,0 +1,12 @@
+//go:build !linux
+
+package rtp
+
+import (
+	"net"
+	"time"
+)
+
+func enableStamps(*net.UDPConn) bool { return false }
+
+func stampOf([]byte) (time.Time, bool) { return time.Time{}, false }
