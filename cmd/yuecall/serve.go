@@ -26,8 +26,8 @@ import (
 	"github.com/yuecall/yuecall/dialog"
 	"github.com/yuecall/yuecall/events"
 	"github.com/yuecall/yuecall/ivr"
-	"github.com/yuecall/yuecall/normalise"
 	"github.com/yuecall/yuecall/media/sip"
+	"github.com/yuecall/yuecall/normalise"
 	"github.com/yuecall/yuecall/tts/espeak"
 )
 
