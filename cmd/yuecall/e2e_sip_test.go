@@ -181,3 +181,32 @@ func lastTranscript(t *testing.T, msgs []events.Message, speaker string) events.
 	}
 	return last
 }
+
+// TestSIPKeypadOnlyWithoutASR: with no ASR configured the caller is told that
+// speech is unavailable, and 0 still reaches a human.
+func TestSIPKeypadOnlyWithoutASR(t *testing.T) {
+	needTools(t, "sipp", "espeak-ng", "sox")
+	ts := startServe(t, nil)
+	runSipp(t, sippCall{Target: ts.cfg.SIP.Addr, Speech: speech(t, t.TempDir(), "喂"),
+		Digits: []string{"0"}, BeforeDTMF: 3000, BeforeSpeech: 500, AfterSpeech: 3000,
+		LocalPort: freePort(t, "udp"), MediaPort: freePort(t, "udp")})
+	msgs := ts.waitEvent(t, events.TypeCallEnded, 10*time.Second)
+	notice := find(msgs, events.TypeTranscript, func(m events.Message) bool {
+		return strings.Contains(string(m.Envelope.Data), "語音識別暫時未能使用")
+	})
+	if notice == nil {
+		t.Errorf("caller was not told speech is unavailable:%s", describe(msgs))
+	}
+	h := find(msgs, events.TypeHandoffRequested, nil)
+	if h == nil {
+		t.Fatalf("0 did not hand off:%s", describe(msgs))
+	}
+	var ho events.HandoffRequested
+	decode(t, h, &ho)
+	if ho.Reason != "caller_request" || ho.Queue != "general" {
+		t.Errorf("hand-off = %+v", ho)
+	}
+	if find(msgs, events.TypeIntent, nil) != nil {
+		t.Error("no dialog turn should happen without ASR")
+	}
+}
