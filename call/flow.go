@@ -26,7 +26,10 @@ func (s *Session) onDigit(d rune) {
 
 // apply carries out IVR actions in order.
 func (s *Session) apply(acts []ivr.Action) {
-	from := s.menu.State().String()
+	if st := s.menu.State(); st != s.ivrState {
+		s.publish(events.IVR{From: s.ivrState.String(), To: st.String()})
+		s.ivrState = st
+	}
 	for _, a := range acts {
 		switch a := a.(type) {
 		case ivr.Play:
@@ -43,13 +46,9 @@ func (s *Session) apply(acts []ivr.Action) {
 			s.handoff(a.Queue, a.Reason)
 		case ivr.Hangup:
 			s.setState(StateEnding)
-			s.sayThen("", func() { s.end("completed", a.Reason) })
+			s.afterPlayout(func() { s.end("completed", a.Reason) })
 		}
 	}
-	if to := s.menu.State().String(); to != from || s.start.Equal(s.lastIVR) {
-		s.publish(events.IVR{From: from, To: to})
-	}
-	s.lastIVR = time.Time{}
 }
 
 func (s *Session) armIVRTimerIfIdle() {
@@ -105,7 +104,7 @@ func (s *Session) turn(text string) {
 func (s *Session) say(text string, interruptible, reply bool, after func()) {
 	if text == "" {
 		if after != nil {
-			s.sayThen("", after)
+			s.afterPlayout(after)
 		}
 		return
 	}
@@ -121,8 +120,8 @@ func (s *Session) say(text string, interruptible, reply bool, after func()) {
 	s.startSynth()
 }
 
-// sayThen runs f after everything queued has been played.
-func (s *Session) sayThen(_ string, f func()) {
+// afterPlayout runs f once everything queued has been played.
+func (s *Session) afterPlayout(f func()) {
 	if len(s.playing) == 0 {
 		f()
 		return
@@ -174,22 +173,12 @@ func (s *Session) played() time.Duration {
 	return time.Duration(s.queuedPos.Load()) - s.leg.Pending()
 }
 
-// checkPlayout retires utterances that have been heard in full and re-arms
-// the timer for the next; it reports whether the call should end now.
-func (s *Session) checkPlayout() bool {
-	for len(s.playing) > 0 {
+// retirePlayed drops the utterances the caller has heard in full: their
+// replies go to the dialog history whole and their after hooks run.
+func (s *Session) retirePlayed() {
+	played := s.played()
+	for len(s.playing) > 0 && s.playing[0].playedOut(played) {
 		u := s.playing[0]
-		if u.synth != synthDone && s.d.TTS != nil {
-			break
-		}
-		u.mu.Lock()
-		end := u.start + u.queued
-		began := u.began
-		u.mu.Unlock()
-		if wait := end - s.played(); began && wait > 0 {
-			s.playTimer.Reset(wait + 5*time.Millisecond)
-			return false
-		}
 		s.playing = s.playing[1:]
 		if u.reply && s.conv != nil {
 			s.conv.Heard(u.text, 1)
@@ -198,8 +187,16 @@ func (s *Session) checkPlayout() bool {
 			u.after()
 		}
 	}
+}
+
+// checkPlayout retires what has been heard, re-arms the timer for the next
+// utterance and reports whether the call should end now.
+func (s *Session) checkPlayout() bool {
+	s.retirePlayed()
 	if len(s.playing) == 0 {
 		s.armIVRTimerIfIdle()
+	} else if u := s.playing[0]; u.synth == synthDone {
+		s.playTimer.Reset(u.remaining(s.played()) + 5*time.Millisecond)
 	}
 	if s.outcome != "" {
 		s.hangup()

@@ -17,6 +17,12 @@ type streamMsg struct {
 	err error
 }
 
+// heardUtt is what the loop knows of one caller utterance.
+type heardUtt struct {
+	start, end time.Time // VAD speech start and end
+	text       string    // finals so far, normalised
+}
+
 type asrMsg struct {
 	utt   int
 	r     asr.Result
@@ -28,7 +34,7 @@ type asrMsg struct {
 func (s *Session) onSpeech(e speechEvent) {
 	switch e.kind {
 	case speechStart:
-		s.speechAt[e.utt] = e.at
+		s.heard[e.utt] = &heardUtt{start: e.at}
 		s.log.Debug("speech start", "utt", e.utt, "bot_speaking", s.audible() != nil)
 		if s.speakingInterruptible() {
 			s.bargeIn(true)
@@ -36,9 +42,8 @@ func (s *Session) onSpeech(e speechEvent) {
 		}
 		s.openStream(e.utt)
 	case speechEnd:
-		s.speechEnded[e.utt] = e.at
-		if s.interrupted != nil && e.voiced < backchannelSpan {
-			s.log.Debug("short sound during bot speech: resuming", "voiced", e.voiced)
+		if h := s.heard[e.utt]; h != nil {
+			h.end = e.at
 		}
 	}
 }
@@ -55,10 +60,7 @@ func (s *Session) speakingInterruptible() bool {
 func (s *Session) audible() *utterance {
 	played := s.played()
 	for _, u := range s.playing {
-		u.mu.Lock()
-		end, began := u.start+u.queued, u.began
-		u.mu.Unlock()
-		if u.synth != synthDone || !began || end > played {
+		if !u.playedOut(played) {
 			return u
 		}
 	}
@@ -68,34 +70,29 @@ func (s *Session) audible() *utterance {
 // bargeIn stops the bot: queued audio is flushed at once, synthesis in flight
 // is cancelled, and the part of each reply the caller heard is recorded.
 func (s *Session) bargeIn(bySpeech bool) {
-	first := s.audible()
-	if first == nil || (!first.interruptible && bySpeech) {
+	s.retirePlayed()
+	if len(s.playing) == 0 || (!s.playing[0].interruptible && bySpeech) {
 		return
 	}
+	u := s.playing[0]
 	dropped := s.leg.Flush()
 	s.queuedPos.Add(-int64(dropped))
 	played := s.played()
 	var after []func()
-	for _, u := range s.playing {
-		u.cancel()
-		if u.after != nil {
-			after = append(after, u.after)
+	for _, q := range s.playing {
+		q.cancel()
+		if q.after != nil {
+			after = append(after, q.after)
 		}
 	}
-	{
-		u := first
-		u.mu.Lock()
-		start := u.start
-		u.mu.Unlock()
-		heard, frac := u.heardText(played - start)
-		if s.conv != nil && u.reply {
-			s.conv.Heard(u.text, frac)
-		}
-		s.publish(events.Transcript{Speaker: "bot", Text: redact.Text(heard), Final: true,
-			StartMs: s.sinceStart(), EndMs: s.sinceStart(), Lang: "yue", Interrupted: true})
-		if bySpeech && frac < 1 && u.reply {
-			s.interrupted = u
-		}
+	heard, frac := u.heardText(played)
+	if s.conv != nil && u.reply {
+		s.conv.Heard(u.text, frac)
+	}
+	s.publish(events.Transcript{Speaker: "bot", Text: redact.Text(heard), Final: true,
+		StartMs: s.sinceStart(), EndMs: s.sinceStart(), Lang: "yue", Interrupted: true})
+	if bySpeech && frac < 1 && u.reply {
+		s.interrupted = u
 	}
 	s.log.Info("barge-in", "dropped_ms", dropped.Milliseconds(), "by_speech", bySpeech)
 	s.playing = s.playing[:0]
@@ -165,14 +162,18 @@ func (s *Session) onStream(m streamMsg) {
 func (s *Session) onASR(m asrMsg) {
 	if !m.ended {
 		text := normalise.Text(m.r.Text)
+		h := s.heard[m.utt]
+		if h == nil {
+			return
+		}
 		if m.r.Final {
-			s.uttText[m.utt] += text
+			h.text += text
 			return
 		}
 		if text != "" && text != s.lastPartial {
 			s.lastPartial = text
-			s.publish(events.Transcript{Speaker: "caller", Text: redact.Text(s.uttText[m.utt] + text),
-				StartMs: s.speechAt[m.utt].Sub(s.start).Milliseconds(), EndMs: s.sinceStart(), Lang: "yue"})
+			s.publish(events.Transcript{Speaker: "caller", Text: redact.Text(h.text + text),
+				StartMs: s.offsetMs(h.start), EndMs: s.sinceStart(), Lang: "yue"})
 		}
 		return
 	}
@@ -183,19 +184,16 @@ func (s *Session) onASR(m asrMsg) {
 	if m.err != nil {
 		s.log.Warn("asr stream ended with error", "err", m.err)
 	}
-	text := strings.TrimSpace(s.uttText[m.utt])
-	delete(s.uttText, m.utt)
-	if at, ok := s.speechEnded[m.utt]; ok {
-		s.d.Metrics.observeASRFinal(time.Since(at))
-		delete(s.speechEnded, m.utt)
-	}
+	h := s.heard[m.utt]
+	delete(s.heard, m.utt)
 	s.lastPartial = ""
-	startMs := s.sinceStart()
-	if at, ok := s.speechAt[m.utt]; ok {
-		startMs = at.Sub(s.start).Milliseconds()
-		delete(s.speechAt, m.utt)
+	if h == nil {
+		return
 	}
-	s.callerSaid(text, startMs)
+	if !h.end.IsZero() {
+		s.d.Metrics.observeASRFinal(time.Since(h.end))
+	}
+	s.callerSaid(strings.TrimSpace(h.text), s.offsetMs(h.start))
 }
 
 // backchannels are what callers say to show they are listening.

@@ -13,16 +13,14 @@ import (
 type speechKind int
 
 const (
-	speechStart     speechKind = iota // VAD heard speech begin
-	speechConfirmed                   // speech went on past the backchannel limit
-	speechEnd                         // VAD heard the end of the utterance
+	speechStart speechKind = iota // VAD heard speech begin
+	speechEnd                     // VAD heard the end of the utterance
 )
 
 type speechEvent struct {
-	kind   speechKind
-	utt    int
-	at     time.Time
-	voiced time.Duration // with speechEnd: how long the caller spoke
+	kind speechKind
+	utt  int
+	at   time.Time
 }
 
 const (
@@ -39,18 +37,15 @@ type listener struct {
 	events chan<- speechEvent
 	drops  *atomic.Uint64
 
-	mu        sync.Mutex
-	enabled   bool
-	vad       *audio.VAD
-	preroll   []audio.PCM16 // ring of the last frames before speech
-	prPos     int
-	pending   audio.PCM16 // speech heard before the stream was attached
-	utt       int
-	speaking  bool
-	voiced    int // frames since speech start
-	confirmed bool
-	stream    audio.Writer
-	closer    asr.Stream
+	mu      sync.Mutex
+	enabled bool
+	vad     *audio.VAD
+	preroll []audio.PCM16 // ring of the last frames before speech
+	prPos   int
+	pending audio.PCM16 // speech heard before the stream was attached
+	utt     int
+	stream  audio.Writer
+	closer  asr.Stream
 }
 
 func newListener(rate int, vcfg audio.VADConfig, events chan<- speechEvent, drops *atomic.Uint64) *listener {
@@ -75,7 +70,6 @@ func (l *listener) WriteSample(f audio.PCM16) error {
 	switch l.vad.Process(f) {
 	case audio.VADSpeechStart:
 		l.utt++
-		l.speaking, l.voiced, l.confirmed = true, 0, false
 		l.pending = l.drainPreroll(l.pending[:0])
 		l.notify(speechEvent{kind: speechStart, utt: l.utt, at: time.Now()})
 	case audio.VADSpeechEnd:
@@ -83,14 +77,9 @@ func (l *listener) WriteSample(f audio.PCM16) error {
 		l.endUtterance()
 		return nil
 	}
-	if !l.speaking {
+	if !l.vad.Speaking() {
 		l.pushPreroll(f)
 		return nil
-	}
-	l.voiced++
-	if !l.confirmed && audio.Duration(l.voiced*len(f), l.rate) >= backchannelSpan {
-		l.confirmed = true
-		l.notify(speechEvent{kind: speechConfirmed, utt: l.utt, at: time.Now()})
 	}
 	l.route(f)
 	return nil
@@ -107,14 +96,12 @@ func (l *listener) route(f audio.PCM16) {
 }
 
 func (l *listener) endUtterance() {
-	voiced := audio.Duration(l.voiced*audio.SamplesPerFrame(l.rate), l.rate)
-	l.speaking = false
 	if l.closer != nil {
 		_ = l.closer.CloseSend()
 		l.stream, l.closer = nil, nil
 		l.pending = l.pending[:0]
 	}
-	l.notify(speechEvent{kind: speechEnd, utt: l.utt, at: time.Now(), voiced: voiced})
+	l.notify(speechEvent{kind: speechEnd, utt: l.utt, at: time.Now()})
 }
 
 func (l *listener) notify(e speechEvent) {
@@ -145,7 +132,6 @@ func (l *listener) enable(on bool) {
 	l.enabled = on
 	if !on {
 		l.vad.Reset()
-		l.speaking = false
 	}
 	l.mu.Unlock()
 }
@@ -164,7 +150,7 @@ func (l *listener) attach(utt int, st asr.Stream, w audio.Writer) bool {
 		_ = w.WriteSample(l.pending)
 		l.pending = l.pending[:0]
 	}
-	if !l.speaking {
+	if !l.vad.Speaking() {
 		_ = st.CloseSend()
 		return true
 	}

@@ -64,10 +64,11 @@ type Session struct {
 	ctx   context.Context // cancelled when Run ends; stops every goroutine
 	start time.Time
 
-	state State
-	menu  *ivr.Machine
-	conv  *dialog.Conversation
-	lis   *listener
+	state    State
+	menu     *ivr.Machine
+	ivrState ivr.State // last menu state published
+	conv     *dialog.Conversation
+	lis      *listener
 
 	speechEv  chan speechEvent
 	asrEv     chan asrMsg
@@ -85,8 +86,7 @@ type Session struct {
 	ivrAfter  time.Duration // a menu timeout that starts when playout ends
 
 	streams     map[int]asr.Stream
-	uttText     map[int]string
-	speechEnded map[int]time.Time
+	heard       map[int]*heardUtt // by utterance number
 	lastPartial string
 	interrupted *utterance // cut by barge-in; resumed if that was only a backchannel
 	turns       int
@@ -95,8 +95,6 @@ type Session struct {
 	outcome     string
 	reason      string
 	tail        []events.TranscriptLine
-	lastIVR     time.Time // equals start until the first menu event is published
-	speechAt    map[int]time.Time
 }
 
 // NewSession prepares a call; nothing runs until Run.
@@ -115,7 +113,7 @@ func NewSession(info Info, leg Leg, d Deps) *Session {
 		speechEv: make(chan speechEvent, 32), asrEv: make(chan asrMsg, 64),
 		streamEv: make(chan streamMsg, 4), spDone: make(chan speakDone, 4),
 		spFirst: make(chan speakFirstAudio, 4), streams: map[int]asr.Stream{},
-		uttText: map[int]string{}, speechEnded: map[int]time.Time{}, speechAt: map[int]time.Time{}}
+		heard: map[int]*heardUtt{}}
 	s.lis = newListener(leg.Rate(), d.VAD, s.speechEv, &s.evDropped)
 	s.sp = &speaker{synth: d.TTS, leg: leg,
 		pos:  func() time.Duration { return time.Duration(s.queuedPos.Load()) },
@@ -134,14 +132,16 @@ func (s *Session) publish(p events.Payload) {
 	}
 }
 
-func (s *Session) sinceStart() int64 { return time.Since(s.start).Milliseconds() }
+// offsetMs is the call-relative time of t in ms (transcript offsets).
+func (s *Session) offsetMs(t time.Time) int64 { return t.Sub(s.start).Milliseconds() }
+
+func (s *Session) sinceStart() int64 { return s.offsetMs(time.Now()) }
 
 // Run drives the call until it ends and returns its outcome.
 func (s *Session) Run(parent context.Context) string {
 	ctx, cancel := context.WithCancel(parent)
 	s.ctx = ctx
 	s.start = time.Now()
-	s.lastIVR = s.start
 	s.playTimer = newStoppedTimer()
 	s.ivrTimer = newStoppedTimer()
 	s.d.Metrics.callStarted()

@@ -53,11 +53,30 @@ const (
 	synthDone
 )
 
-// heardText returns the whole sentences played before playedDur plus the
-// played share of the current one, by characters.
-func (u *utterance) heardText(playedDur time.Duration) (string, float64) {
+// playedOut reports whether the caller has heard all of u, given the leg's
+// played position. An utterance still being synthesised is never played out.
+func (u *utterance) playedOut(played time.Duration) bool {
+	if u.synth != synthDone {
+		return false
+	}
 	u.mu.Lock()
 	defer u.mu.Unlock()
+	return !u.began || u.start+u.queued <= played
+}
+
+// remaining is how much of u is still to be heard at the played position.
+func (u *utterance) remaining(played time.Duration) time.Duration {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.start + u.queued - played
+}
+
+// heardText returns the whole sentences heard by the leg's played position
+// plus the heard share of the current one, by characters.
+func (u *utterance) heardText(played time.Duration) (string, float64) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	playedDur := played - u.start
 	if !u.began || playedDur <= 0 {
 		return "", 0
 	}
@@ -96,6 +115,7 @@ type speakFirstAudio struct {
 
 // speaker synthesises utterances one at a time and queues their audio on the leg.
 type speaker struct {
+	rs    map[int]*audio.Resampler // by source rate, reused across utterances
 	synth tts.Synthesizer
 	leg   Leg
 	pos   func() time.Duration // the leg's queued-audio position
@@ -105,7 +125,6 @@ type speaker struct {
 // run synthesises u sentence by sentence, queueing audio as it is produced, so
 // the caller hears the first sentence while later ones are synthesised.
 func (sp *speaker) run(u *utterance, first chan<- speakFirstAudio) error {
-	rs := map[int]*audio.Resampler{}
 	buf := make(audio.PCM16, 1024)
 	var out audio.PCM16
 	t0 := time.Now()
@@ -118,13 +137,10 @@ func (sp *speaker) run(u *utterance, first chan<- speakFirstAudio) error {
 		if err != nil {
 			return err
 		}
-		r := rs[st.SampleRate()]
-		if r == nil && st.SampleRate() != sp.leg.Rate() {
-			if r, err = audio.NewResampler(st.SampleRate(), sp.leg.Rate()); err != nil {
-				st.Close()
-				return err
-			}
-			rs[st.SampleRate()] = r
+		r, err := sp.resampler(st.SampleRate())
+		if err != nil {
+			st.Close()
+			return err
 		}
 		for {
 			n, rerr := st.Read(buf)
@@ -161,6 +177,27 @@ func (sp *speaker) run(u *utterance, first chan<- speakFirstAudio) error {
 		u.mu.Unlock()
 	}
 	return nil
+}
+
+// resampler returns the converter from rate to the leg's rate, nil when none
+// is needed; its filter state restarts with each sentence.
+func (sp *speaker) resampler(rate int) (*audio.Resampler, error) {
+	if rate == sp.leg.Rate() {
+		return nil, nil
+	}
+	if r := sp.rs[rate]; r != nil {
+		r.Reset()
+		return r, nil
+	}
+	r, err := audio.NewResampler(rate, sp.leg.Rate())
+	if err != nil {
+		return nil, err
+	}
+	if sp.rs == nil {
+		sp.rs = map[int]*audio.Resampler{}
+	}
+	sp.rs[rate] = r
+	return r, nil
 }
 
 func (sp *speaker) queue(u *utterance, pcm audio.PCM16) error {

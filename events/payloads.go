@@ -16,8 +16,12 @@ const (
 	TypeReviewRequested  = "review.requested.v1"
 )
 
-// Payload is implemented by every event body; EventType names its schema.
-type Payload interface{ EventType() string }
+// Payload is implemented by every event body: EventType names its schema,
+// Subject says where it is published for a call.
+type Payload interface {
+	EventType() string
+	Subject(s Subjects, callID string) string
+}
 
 // CallStarted is published when a call is answered.
 type CallStarted struct {
@@ -125,3 +129,18 @@ func (Sentiment) EventType() string        { return TypeSentiment }
 func (AlertAnger) EventType() string       { return TypeAlertAnger }
 func (HandoffRequested) EventType() string { return TypeHandoffRequested }
 func (ReviewRequested) EventType() string  { return TypeReviewRequested }
+
+// Subject implementations: where each payload is published.
+func (CallStarted) Subject(s Subjects, id string) string { return s.Call(id, "started") }
+func (CallEnded) Subject(s Subjects, id string) string   { return s.Call(id, "ended") }
+func (Transcript) Subject(s Subjects, id string) string  { return s.Call(id, "transcript") }
+func (DTMF) Subject(s Subjects, id string) string        { return s.Call(id, "dtmf") }
+func (Intent) Subject(s Subjects, id string) string      { return s.Call(id, "intent") }
+func (IVR) Subject(s Subjects, id string) string         { return s.Call(id, "ivr") }
+func (Suggestion) Subject(s Subjects, id string) string  { return s.Call(id, "suggestion") }
+func (Sentiment) Subject(s Subjects, id string) string   { return s.Call(id, "sentiment") }
+func (AlertAnger) Subject(s Subjects, _ string) string   { return s.AlertAnger() }
+func (h HandoffRequested) Subject(s Subjects, _ string) string {
+	return s.Handoff(h.Queue)
+}
+func (ReviewRequested) Subject(s Subjects, _ string) string { return s.Review("compliance") }

@@ -47,38 +47,5 @@ func token(v string) string {
 	}, v)
 }
 
-// kindFor maps a payload to the per-call subject suffix.
-func kindFor(p Payload) string {
-	switch p.(type) {
-	case CallStarted:
-		return "started"
-	case CallEnded:
-		return "ended"
-	case Transcript:
-		return "transcript"
-	case DTMF:
-		return "dtmf"
-	case Intent:
-		return "intent"
-	case IVR:
-		return "ivr"
-	case Suggestion:
-		return "suggestion"
-	case Sentiment:
-		return "sentiment"
-	}
-	return ""
-}
-
 // SubjectFor returns the subject a payload of callID is published on.
-func (s Subjects) SubjectFor(callID string, p Payload) string {
-	switch v := p.(type) {
-	case HandoffRequested:
-		return s.Handoff(v.Queue)
-	case ReviewRequested:
-		return s.Review("compliance")
-	case AlertAnger:
-		return s.AlertAnger()
-	}
-	return s.Call(callID, kindFor(p))
-}
+func (s Subjects) SubjectFor(callID string, p Payload) string { return p.Subject(s, callID) }

@@ -165,28 +165,26 @@ func (m *Machine) agentFromAI() []Action {
 	return m.handoff(opt, "key 0 during ai")
 }
 
-func (m *Machine) handoff(opt Option, cause string) []Action {
-	reason := opt.Reason
+// sayAndReason returns what an option says (or the fallback) and its reason.
+func sayAndReason(opt Option, fallback string) (text, reason string) {
+	text, reason = opt.Say, opt.Reason
+	if text == "" {
+		text = fallback
+	}
 	if reason == "" {
 		reason = ReasonCallerRequest
 	}
-	text := opt.Say
-	if text == "" {
-		text = m.menu.Transfer
-	}
+	return text, reason
+}
+
+func (m *Machine) handoff(opt Option, cause string) []Action {
+	text, reason := sayAndReason(opt, m.menu.Transfer)
 	m.transition(StateHandoff, cause)
 	return []Action{Play{Text: text, Interruptible: false}, Handoff{Queue: opt.Queue, Reason: reason}}
 }
 
 func (m *Machine) hangup(opt Option, cause string) []Action {
-	reason := opt.Reason
-	if reason == "" {
-		reason = ReasonCallerRequest
-	}
-	text := opt.Say
-	if text == "" {
-		text = m.menu.Goodbye
-	}
+	text, reason := sayAndReason(opt, m.menu.Goodbye)
 	m.transition(StateEnded, cause)
 	return []Action{Play{Text: text, Interruptible: false}, Hangup{Reason: reason}}
 }

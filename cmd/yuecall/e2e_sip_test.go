@@ -67,6 +67,11 @@ func TestSIPCallEndToEnd(t *testing.T) {
 	if !strings.Contains(bot.Text, "分行") {
 		t.Errorf("bot answer %q does not talk about branches", bot.Text)
 	}
+	if find(msgs, events.TypeIVR, func(m events.Message) bool {
+		return strings.Contains(string(m.Envelope.Data), `"from":"menu","to":"ai"`)
+	}) == nil {
+		t.Errorf("no IVR menu→ai transition event:%s", describe(msgs))
+	}
 	var ended events.CallEnded
 	decode(t, find(msgs, events.TypeCallEnded, nil), &ended)
 	if ended.Reason != "caller_hangup" || ended.Turns < 1 {

@@ -41,11 +41,16 @@ func (c *rtpCollector) done(s *rtp.Session) {
 	st := s.Stats()
 	c.mu.Lock()
 	delete(c.live, s)
-	c.finished.PacketsIn += st.PacketsIn
-	c.finished.PacketsOut += st.PacketsOut
-	c.finished.Lost += st.Lost
-	c.finished.Garbage += st.Garbage
+	addStats(&c.finished, st)
 	c.mu.Unlock()
+}
+
+// addStats adds the counters this collector exports.
+func addStats(sum *rtp.Stats, st rtp.Stats) {
+	sum.PacketsIn += st.PacketsIn
+	sum.PacketsOut += st.PacketsOut
+	sum.Lost += st.Lost
+	sum.Garbage += st.Garbage
 }
 
 func (c *rtpCollector) Describe(ch chan<- *prometheus.Desc) {
@@ -66,11 +71,7 @@ func (c *rtpCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	c.mu.Unlock()
 	for _, s := range live {
-		st := s.Stats()
-		sum.PacketsIn += st.PacketsIn
-		sum.PacketsOut += st.PacketsOut
-		sum.Lost += st.Lost
-		sum.Garbage += st.Garbage
+		addStats(&sum, s.Stats())
 	}
 	counter := func(d *prometheus.Desc, v uint64, labels ...string) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)

@@ -193,11 +193,11 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	rtpm.sipSrv = sipSrv
-	return run2(ctx, cfg, log, sipSrv, reg, np)
+	return runServers(ctx, cfg, log, sipSrv, reg, np)
 }
 
-// run2 starts the listeners, waits for a signal and drains.
-func run2(ctx context.Context, cfg Config, log *slog.Logger, sipSrv *sip.Server, reg *prometheus.Registry, np *natsParts) error {
+// runServers starts the HTTP and SIP listeners, waits for a signal and drains.
+func runServers(ctx context.Context, cfg Config, log *slog.Logger, sipSrv *sip.Server, reg *prometheus.Registry, np *natsParts) error {
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {
 		return fmt.Errorf("http listen %s: %w", cfg.HTTP.Addr, err)

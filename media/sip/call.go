@@ -23,9 +23,7 @@ type Call struct {
 	Media     sdp.Negotiated
 	RTP       *rtp.Session
 
-	dialog  *sipgo.DialogServerSession
-	answer  []byte
-	started time.Time
+	dialog *sipgo.DialogServerSession
 
 	byeOnce  sync.Once
 	byeErr   error
@@ -58,6 +56,3 @@ func (c *Call) Hangup(ctx context.Context) error {
 	})
 	return c.byeErr
 }
-
-// Started returns when the call was answered.
-func (c *Call) Started() time.Time { return c.started }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"net"
-	"time"
 
 	gosip "github.com/emiago/sipgo/sip"
 
@@ -90,7 +89,7 @@ func (s *Server) answer(req *gosip.Request, tx gosip.ServerTransaction, conn *ne
 		s.reject(req, tx, 400, "Bad Request")
 		return
 	}
-	c := &Call{ID: newCallID(), SIPCallID: callIDOf(req), Media: neg, dialog: dlg, answer: answer}
+	c := &Call{ID: newCallID(), SIPCallID: callIDOf(req), Media: neg, dialog: dlg}
 	if f := req.From(); f != nil {
 		c.From = f.Address.User
 	}
@@ -129,7 +128,6 @@ func (s *Server) answer(req *gosip.Request, tx gosip.ServerTransaction, conn *ne
 		release()
 		return
 	}
-	c.started = time.Now()
 	s.answered.Add(1)
 	log.Info("sip: call answered", "codec", neg.Codec.Name, "remote_rtp", neg.Remote.String())
 	go func() {

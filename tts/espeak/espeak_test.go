@@ -36,17 +36,22 @@ func readAll(t *testing.T, st tts.Stream) audio.PCM16 {
 	}
 }
 
-func TestSynthesizeCantonese(t *testing.T) {
-	s := newSynth(t)
-	st, err := s.Synthesize(context.Background(), "你好，我想查詢戶口結餘。")
+// say synthesises text to the end and returns the audio and its rate.
+func say(t *testing.T, s *Synthesizer, text string) (audio.PCM16, int) {
+	t.Helper()
+	st, err := s.Synthesize(context.Background(), text)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	pcm := readAll(t, st)
-	d := audio.Duration(len(pcm), st.SampleRate())
-	if st.SampleRate() != 22050 || d < time.Second || d > 6*time.Second {
-		t.Errorf("rate %d, duration %v", st.SampleRate(), d)
+	return readAll(t, st), st.SampleRate()
+}
+
+func TestSynthesizeCantonese(t *testing.T) {
+	pcm, rate := say(t, newSynth(t), "你好，我想查詢戶口結餘。")
+	d := audio.Duration(len(pcm), rate)
+	if rate != 22050 || d < time.Second || d > 6*time.Second {
+		t.Errorf("rate %d, duration %v", rate, d)
 	}
 	if db := audio.DBFS(pcm); db < -30 {
 		t.Errorf("speech level %.1f dBFS: too quiet to be speech", db)
@@ -61,12 +66,8 @@ func TestSpeedChangesDuration(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		st, err := s.Synthesize(context.Background(), "粵通銀行大部分分行星期一至五朝早九點開門")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
-		return audio.Duration(len(readAll(t, st)), st.SampleRate())
+		pcm, rate := say(t, s, "粵通銀行大部分分行星期一至五朝早九點開門")
+		return audio.Duration(len(pcm), rate)
 	}
 	slow, fast := dur(120), dur(250)
 	if fast >= slow*3/4 {
@@ -90,13 +91,7 @@ func TestEmptyTextAndBadConfig(t *testing.T) {
 }
 
 func TestTextStartingWithDashIsNotAFlag(t *testing.T) {
-	s := newSynth(t)
-	st, err := s.Synthesize(context.Background(), "--version 你好")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if len(readAll(t, st)) == 0 {
+	if pcm, _ := say(t, newSynth(t), "--version 你好"); len(pcm) == 0 {
 		t.Error("no audio")
 	}
 }
