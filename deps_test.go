@@ -18,7 +18,7 @@ var allowed = map[string][]string{
 	"events":    {},
 	"media":     {"audio", "media"},
 	"asr":       {"audio", "asr", "normalise"},
-	"tts":       {"audio", "tts"},
+	"tts":       {"audio", "tts", "normalise"},
 	"dialog":    {"dialog", "normalise", "redact"},
 	"ivr":       {"ivr", "audio"},
 	"call":      {"audio", "media", "asr", "tts", "dialog", "ivr", "events", "normalise", "redact", "call"},

@@ -174,6 +174,30 @@ func (v *VAD) Reset() {
 	v.run, v.silence, v.utter = 0, 0, 0
 }
 
+// Track follows the noise floor with one frame without detecting speech,
+// for audio heard while nobody listens (IVR prompts): when listening
+// starts, the floor is already known and a caller who talks at once is
+// not taken for line noise.
+func (v *VAD) Track(frame PCM16) {
+	if len(frame) > 0 {
+		v.trackFloor(meanPower(frame), int64(len(frame)))
+	}
+}
+
+// SetEndSilence changes how long silence must last to end the utterance
+// in progress and the ones after it (turn-taking: shorter after a
+// sentence-final particle, longer after a trailing conjunction). Values
+// below one frame are raised to one frame.
+func (v *VAD) SetEndSilence(d time.Duration) {
+	v.endSamples = max(durSamples(d, v.rate), int64(SamplesPerFrame(v.rate)))
+}
+
+// Cancel abandons any utterance in progress and keeps the noise floor.
+func (v *VAD) Cancel() {
+	v.speaking = false
+	v.run, v.silence, v.utter = 0, 0, 0
+}
+
 // Speaking reports whether an utterance is in progress.
 func (v *VAD) Speaking() bool { return v.speaking }
 

@@ -286,3 +286,55 @@ func BenchmarkRxChain(b *testing.B) {
 		v.Process(wide)
 	}
 }
+
+// A caller who talks the moment listening starts is detected within the
+// start window when the floor was tracked while nobody listened.
+func TestVADTrackThenCancelKeepsFloor(t *testing.T) {
+	cfg := DefaultVADConfig()
+	rate := 8000
+	v := NewVAD(cfg, rate)
+	n := SamplesPerFrame(rate)
+	quiet := noise(secs(rate, time.Second), -60, 3)
+	for i := 0; i+n <= len(quiet); i += n {
+		v.Track(quiet[i : i+n])
+	}
+	if v.Speaking() {
+		t.Fatal("Track started an utterance")
+	}
+	v.Cancel()
+	ev := runVAD(v, speech(secs(rate, 1500*time.Millisecond), rate, -30, 1), rate)
+	if len(ev) == 0 || ev[0].ev != VADSpeechStart {
+		t.Fatalf("events %v, want a start", ev)
+	}
+	if ev[0].at > time.Duration(cfg.StartFrames+1)*FrameDuration {
+		t.Errorf("start at %v, want within %d frames", ev[0].at, cfg.StartFrames+1)
+	}
+	// Without the tracked floor the first speech frame becomes the floor.
+	cold := runVAD(NewVAD(cfg, rate), speech(secs(rate, 1500*time.Millisecond), rate, -30, 1), rate)
+	if len(cold) > 0 && cold[0].at <= ev[0].at {
+		t.Logf("cold start also quick (%v)", cold[0].at)
+	}
+	v.Process(speech(n, rate, -20, 2))
+	v.Cancel()
+	if v.Speaking() {
+		t.Error("Cancel left an utterance in progress")
+	}
+}
+
+func TestVADSetEndSilence(t *testing.T) {
+	rate := 8000
+	for _, end := range []time.Duration{300 * time.Millisecond, 1200 * time.Millisecond} {
+		v := NewVAD(DefaultVADConfig(), rate)
+		v.SetEndSilence(end)
+		length := time.Second
+		s := concat(noise(secs(rate, time.Second), -60, 1), speech(secs(rate, length), rate, -20, 1),
+			noise(secs(rate, 2*time.Second), -60, 2))
+		ev := runVAD(v, s, rate)
+		if len(ev) != 2 || ev[1].ev != VADSpeechEnd {
+			t.Fatalf("end %v: events %v", end, ev)
+		}
+		if d := ev[1].at - 2*time.Second; d < end-FrameDuration || d > end+60*time.Millisecond {
+			t.Errorf("end silence %v: utterance ended %v after the speech", end, d)
+		}
+	}
+}

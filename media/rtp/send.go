@@ -98,6 +98,7 @@ type sender struct {
 	q       queue
 	sent    atomic.Int64 // samples actually written to the socket
 	flushed atomic.Bool  // set by Flush: next packet starts a talkspurt
+	paused  atomic.Bool  // set by Pause: queued audio waits, nothing is sent
 
 	hdr     rtp.Header
 	frame   audio.PCM16 // one frame, reused
@@ -168,6 +169,10 @@ func (s *sender) run(ctx context.Context) {
 // so silence (nothing queued) shows as a timestamp jump to the receiver.
 func (s *sender) tick(ctx context.Context) {
 	defer func() { s.hdr.Timestamp += frameSamples }()
+	if s.paused.Load() {
+		s.talking = false
+		return
+	}
 	k := s.q.pop(s.frame)
 	if k == 0 {
 		s.talking = false

@@ -209,6 +209,12 @@ func (s *Session) Flush() (dropped time.Duration) {
 	return audio.Duration(n, Rate)
 }
 
+// Pause holds (true) or releases (false) the queued audio. While paused the
+// pacer sends nothing and keeps the queue, so a caller's short backchannel
+// can stop the bot within one frame and let it go on where it stopped. The
+// RTP timestamp keeps advancing: the gap is silence to the receiver.
+func (s *Session) Pause(on bool) { s.tx.paused.Store(on) }
+
 // Pending returns how much audio is queued and not yet sent.
 func (s *Session) Pending() time.Duration { return audio.Duration(s.tx.q.len(), Rate) }
 

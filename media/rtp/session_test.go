@@ -243,6 +243,41 @@ func TestFlush(t *testing.T) {
 	}
 }
 
+func TestPauseHoldsAudioAndResumes(t *testing.T) {
+	rx := listen(t)
+	s := newSession(t, addrOf(rx), nil)
+	if err := s.Enqueue(tone(Rate, 400)); err != nil { // 1 s
+		t.Fatal(err)
+	}
+	s.Start(context.Background())
+	readPackets(t, rx, 5, 2*time.Second)
+	s.Pause(true)
+	pendingAtPause := s.Pending()
+	sentAtPause := s.Sent()
+	time.Sleep(100 * time.Millisecond) // five frame slots
+	if grew := s.Sent() - sentAtPause; grew > audio.FrameDuration {
+		t.Errorf("Sent grew by %v while paused", grew)
+	}
+	if lost := pendingAtPause - s.Pending(); lost > audio.FrameDuration {
+		t.Errorf("paused queue shrank by %v", lost)
+	}
+	_ = rx.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
+	for { // drain what was in flight before the pause
+		if _, _, err := rx.ReadFromUDPAddrPort(make([]byte, 1500)); err != nil {
+			break
+		}
+	}
+	s.Pause(false)
+	pkts, _ := readPackets(t, rx, 1, time.Second)
+	if !pkts[0].Marker {
+		t.Error("no marker bit on the first packet after a pause")
+	}
+	waitFor(t, func() bool { return s.Pending() == 0 })
+	if total := s.Sent(); total < time.Second-audio.FrameDuration {
+		t.Errorf("sent %v of 1s after resuming; audio was lost across the pause", total)
+	}
+}
+
 func TestQueueFull(t *testing.T) {
 	s := newSession(t, netip.AddrPort{}, func(c *Config) { c.SendQueue = 100 * time.Millisecond })
 	if err := s.Enqueue(nil); err != nil {
