@@ -141,6 +141,7 @@ type VAD struct {
 	run      int   // consecutive speech frames while not speaking
 	silence  int64 // samples since the last voiced frame while speaking
 	utter    int64 // samples since the utterance started
+	voiced   int64 // voiced samples in the utterance, the start window included
 }
 
 // NewVAD returns a detector for frames at rate. Zero or invalid fields of
@@ -192,6 +193,25 @@ func (v *VAD) SetEndSilence(d time.Duration) {
 	v.endSamples = max(durSamples(d, v.rate), int64(SamplesPerFrame(v.rate)))
 }
 
+// Voiced is how much voiced audio the utterance in progress has had, the
+// start window included; zero when nobody speaks. Barge-in waits for enough
+// of it to tell talk from a backchannel.
+func (v *VAD) Voiced() time.Duration {
+	if !v.speaking {
+		return 0
+	}
+	return time.Duration(v.voiced) * time.Second / time.Duration(v.rate)
+}
+
+// Silence is how long the utterance in progress has been silent since its
+// last voiced frame; zero when nobody speaks.
+func (v *VAD) Silence() time.Duration {
+	if !v.speaking {
+		return 0
+	}
+	return time.Duration(v.silence) * time.Second / time.Duration(v.rate)
+}
+
 // Cancel abandons any utterance in progress and keeps the noise floor.
 func (v *VAD) Cancel() {
 	v.speaking = false
@@ -227,12 +247,15 @@ func (v *VAD) Process(frame PCM16) VADEvent {
 		if v.run < v.cfg.StartFrames {
 			return VADNone
 		}
-		v.speaking, v.run, v.silence, v.utter = true, 0, 0, 0
+		v.speaking, v.silence, v.utter = true, 0, 0
+		v.voiced = int64(v.run) * int64(len(frame))
+		v.run = 0
 		return VADSpeechStart
 	}
 	v.utter += int64(len(frame))
 	if level >= floor+v.cfg.StartThresholdDB/2 {
 		v.silence = 0
+		v.voiced += int64(len(frame))
 	} else {
 		v.silence += int64(len(frame))
 	}

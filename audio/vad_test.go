@@ -338,3 +338,34 @@ func TestVADSetEndSilence(t *testing.T) {
 		}
 	}
 }
+
+func TestVADVoicedAndSilence(t *testing.T) {
+	rate := 8000
+	v := NewVAD(DefaultVADConfig(), rate)
+	n := SamplesPerFrame(rate)
+	quiet := noise(secs(rate, time.Second), -60, 1)
+	for i := 0; i+n <= len(quiet); i += n {
+		v.Process(quiet[i : i+n])
+	}
+	if v.Voiced() != 0 || v.Silence() != 0 {
+		t.Fatalf("voiced %v silence %v before speech", v.Voiced(), v.Silence())
+	}
+	burst := speech(secs(rate, 200*time.Millisecond), rate, -15, 3)
+	tone := NewToneGenerator(rate, 0.2, 300)
+	tone.Read(burst) // steady voiced signal: every frame counts
+	for i := 0; i+n <= len(burst); i += n {
+		v.Process(burst[i : i+n])
+	}
+	if !v.Speaking() {
+		t.Fatal("no utterance after a 200 ms burst")
+	}
+	if got := v.Voiced(); got < 180*time.Millisecond || got > 200*time.Millisecond {
+		t.Errorf("voiced %v after a 200 ms burst", got)
+	}
+	for i := 0; i < 5; i++ {
+		v.Process(quiet[i*n : (i+1)*n])
+	}
+	if got := v.Silence(); got != 100*time.Millisecond {
+		t.Errorf("silence %v after five quiet frames", got)
+	}
+}

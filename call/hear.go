@@ -37,14 +37,14 @@ func (s *Session) onSpeech(e speechEvent) {
 		s.heard[e.utt] = &heardUtt{start: e.at}
 		s.log.Debug("speech start", "utt", e.utt, "bot_speaking", s.audible() != nil)
 		if s.speakingInterruptible() {
-			s.bargeIn(true)
-			s.d.Metrics.observeBargeIn(time.Since(e.at))
+			s.pauseForSpeech(e)
 		}
 		s.openStream(e.utt)
 	case speechEnd:
 		if h := s.heard[e.utt]; h != nil {
 			h.end = e.at
 		}
+		s.speechEndedWhilePaused(e.utt)
 	}
 }
 
@@ -70,6 +70,7 @@ func (s *Session) audible() *utterance {
 // bargeIn stops the bot: queued audio is flushed at once, synthesis in flight
 // is cancelled, and the part of each reply the caller heard is recorded.
 func (s *Session) bargeIn(bySpeech bool) {
+	defer s.releasePause()
 	s.retirePlayed()
 	if len(s.playing) == 0 || (!s.playing[0].interruptible && bySpeech) {
 		return
@@ -109,6 +110,7 @@ func (s *Session) stopSpeaking() {
 	}
 	s.playing = nil
 	s.leg.Flush()
+	s.releasePause()
 }
 
 // openStream connects an ASR stream for utterance utt off the loop.
@@ -168,10 +170,16 @@ func (s *Session) onASR(m asrMsg) {
 		}
 		if m.r.Final {
 			h.text += text
+			if s.d.Turn != nil {
+				s.lis.setEndSilence(m.utt, s.d.Turn.EndSilence(h.text))
+			}
 			return
 		}
 		if text != "" && text != s.lastPartial {
 			s.lastPartial = text
+			if s.d.Turn != nil {
+				s.lis.setEndSilence(m.utt, s.d.Turn.EndSilence(h.text+text))
+			}
 			s.publish(events.Transcript{Speaker: "caller", Text: redact.Text(h.text + text),
 				StartMs: s.offsetMs(h.start), EndMs: s.sinceStart(), Lang: "yue"})
 		}
@@ -200,10 +208,12 @@ func (s *Session) onASR(m asrMsg) {
 var backchannels = map[string]bool{"嗯": true, "哦": true, "係": true, "好": true, "明白": true,
 	"ok": true, "OK": true, "嗯嗯": true, "係係": true, "好好": true, "啊": true}
 
+func isBackchannel(s string) bool { return backchannels[s] }
+
 // callerSaid takes a finished caller utterance.
 func (s *Session) callerSaid(text string, startMs int64) {
 	bare := strings.TrimRight(text, "。，！？.,!? ")
-	if s.interrupted != nil && (bare == "" || backchannels[bare]) {
+	if s.interrupted != nil && (bare == "" || isBackchannel(bare)) {
 		u := s.interrupted
 		s.interrupted = nil
 		rest := u.unheard()
@@ -214,8 +224,12 @@ func (s *Session) callerSaid(text string, startMs int64) {
 		return
 	}
 	s.interrupted = nil
-	if bare == "" {
-		return
+	if bare == "" || (s.audible() != nil && isBackchannel(bare)) {
+		return // a backchannel while the bot talks on
+	}
+	if s.speakingInterruptible() {
+		s.bargeIn(true) // a short real answer ("唔使") heard over the bot
+		s.interrupted = nil
 	}
 	masked := redact.Text(text)
 	s.publish(events.Transcript{Speaker: "caller", Text: masked, Final: true,

@@ -18,6 +18,8 @@ type Leg interface {
 	Enqueue(pcm audio.PCM16) error
 	// Flush drops queued bot audio and returns how much was dropped.
 	Flush() time.Duration
+	// Pause holds queued bot audio (true) or lets it play on (false).
+	Pause(on bool)
 	// Pending is the queued bot audio not yet sent.
 	Pending() time.Duration
 	// DTMF yields the caller's key presses.

@@ -33,9 +33,10 @@ const (
 // current utterance. WriteSample runs on the media goroutine; the loop calls
 // enable, attach and detach. The mutex is held only for non-blocking work.
 type listener struct {
-	rate   int
-	events chan<- speechEvent
-	drops  *atomic.Uint64
+	rate    int
+	baseEnd time.Duration // end-of-turn silence before any partial is known
+	events  chan<- speechEvent
+	drops   *atomic.Uint64
 
 	mu      sync.Mutex
 	enabled bool
@@ -49,7 +50,11 @@ type listener struct {
 }
 
 func newListener(rate int, vcfg audio.VADConfig, events chan<- speechEvent, drops *atomic.Uint64) *listener {
-	l := &listener{rate: rate, events: events, drops: drops, vad: audio.NewVAD(vcfg, rate)}
+	base := audio.DefaultVADConfig().EndSilence
+	if vcfg.EndSilence > 0 {
+		base = vcfg.EndSilence
+	}
+	l := &listener{rate: rate, baseEnd: base, events: events, drops: drops, vad: audio.NewVAD(vcfg, rate)}
 	n := audio.SamplesPerFrame(rate)
 	l.preroll = make([]audio.PCM16, prerollFrames)
 	for i := range l.preroll {
@@ -65,11 +70,13 @@ func (l *listener) WriteSample(f audio.PCM16) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if !l.enabled {
+		l.vad.Track(f) // keep the noise floor while nobody listens
 		return nil
 	}
 	switch l.vad.Process(f) {
 	case audio.VADSpeechStart:
 		l.utt++
+		l.vad.SetEndSilence(l.baseEnd)
 		l.pending = l.drainPreroll(l.pending[:0])
 		l.notify(speechEvent{kind: speechStart, utt: l.utt, at: time.Now()})
 	case audio.VADSpeechEnd:
@@ -131,7 +138,7 @@ func (l *listener) enable(on bool) {
 	l.mu.Lock()
 	l.enabled = on
 	if !on {
-		l.vad.Reset()
+		l.vad.Cancel()
 	}
 	l.mu.Unlock()
 }
@@ -156,6 +163,27 @@ func (l *listener) attach(utt int, st asr.Stream, w audio.Writer) bool {
 	}
 	l.stream, l.closer = w, st
 	return true
+}
+
+// setEndSilence changes the silence that ends utterance utt, if it is
+// still being spoken (turn-taking from its partial transcript).
+func (l *listener) setEndSilence(utt int, d time.Duration) {
+	l.mu.Lock()
+	if utt == l.utt && l.vad.Speaking() {
+		l.vad.SetEndSilence(d)
+	}
+	l.mu.Unlock()
+}
+
+// voice reports how much voiced audio utterance utt has had, how long it
+// has been silent, and whether it is still going on.
+func (l *listener) voice(utt int) (voiced, silence time.Duration, speaking bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if utt != l.utt || !l.vad.Speaking() {
+		return 0, 0, false
+	}
+	return l.vad.Voiced(), l.vad.Silence(), true
 }
 
 // detach forgets the current stream (the loop closes it).

@@ -52,6 +52,12 @@ type Deps struct {
 	Log        *slog.Logger
 	AIGreeting string        // said when the caller reaches the AI agent
 	MaxCall    time.Duration // hard cap on a call's length
+	// Turn decides, from the partial transcript, how much silence ends the
+	// caller's turn (Cantonese particles end it sooner, conjunctions
+	// later). Nil: the VAD's fixed end silence.
+	Turn interface {
+		EndSilence(partial string) time.Duration
+	}
 }
 
 // Session is one call. Create it with NewSession and call Run once.
@@ -83,6 +89,7 @@ type Session struct {
 	nextUtt   int
 	playTimer *time.Timer
 	ivrTimer  *time.Timer
+	pause     pendingBargeIn
 	ivrAfter  time.Duration // a menu timeout that starts when playout ends
 
 	streams     map[int]asr.Stream
@@ -144,6 +151,7 @@ func (s *Session) Run(parent context.Context) string {
 	s.start = time.Now()
 	s.playTimer = newStoppedTimer()
 	s.ivrTimer = newStoppedTimer()
+	s.pause.timer = newStoppedTimer()
 	s.d.Metrics.callStarted()
 	s.publish(events.CallStarted{Channel: s.info.Channel, Direction: "inbound",
 		From: redact.Text(s.info.From), To: s.info.To, Codec: s.info.Codec})
@@ -161,6 +169,7 @@ func (s *Session) Run(parent context.Context) string {
 	s.tr.Wait()
 	s.playTimer.Stop()
 	s.ivrTimer.Stop()
+	s.pause.timer.Stop()
 	if s.handedOff && s.outcome == "completed" {
 		s.outcome = "handoff"
 	}
@@ -214,6 +223,8 @@ func (s *Session) loop(ctx context.Context) {
 			}
 		case <-s.ivrTimer.C:
 			s.apply(s.menu.Timeout())
+		case <-s.pause.timer.C:
+			s.judgeBargeIn()
 		}
 		if s.outcome != "" {
 			return

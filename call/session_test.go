@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os/exec"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -21,6 +22,7 @@ import (
 	"github.com/yuecall/yuecall/ivr"
 	"github.com/yuecall/yuecall/media/rtp"
 	"github.com/yuecall/yuecall/media/sdp"
+	"github.com/yuecall/yuecall/normalise"
 	"github.com/yuecall/yuecall/tts/espeak"
 )
 
@@ -66,6 +68,19 @@ func (c *callerSide) lastLoud() (time.Time, int) {
 	return c.frames[len(c.frames)-1], len(c.frames)
 }
 
+// loudBetween counts loud frames that arrived between from and to.
+func (c *callerSide) loudBetween(from, to time.Time) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, at := range c.frames {
+		if at.After(from) && at.Before(to) {
+			n++
+		}
+	}
+	return n
+}
+
 func udpPair(t *testing.T) (*net.UDPConn, *net.UDPConn) {
 	t.Helper()
 	a, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
@@ -101,14 +116,28 @@ func sendPaced(s *rtp.Session, pcm audio.PCM16) {
 	_ = s.Enqueue(pcm)
 }
 
-func TestBargeInStopsBotAndCallEndsClean(t *testing.T) {
+// testCall is a Session on a real loopback RTP pair with the sherpa test
+// server, espeak-ng, the bank pack and the default menu.
+type testCall struct {
+	t        *testing.T
+	caller   *rtp.Session
+	heard    *callerSide
+	recorder *events.Recorder
+	leg      *rtpLeg
+	outcome  chan string
+	log      *syncBuffer
+	asrSrv   *asrtest.SherpaServer
+	teardown func()
+}
+
+func startTestCall(t *testing.T, transcripts ...string) *testCall {
+	t.Helper()
 	if _, err := exec.LookPath("espeak-ng"); err != nil {
 		t.Fatal("espeak-ng not installed: make deps-test")
 	}
-	base := runtime.NumGoroutine()
+	normalise.Preload() // as serve does: no dictionary load inside a call
 	asrSrv := asrtest.NewSherpaServer(asrtest.SherpaOptions{Variant: asrtest.CPP,
-		Script: asrtest.Scripted("我张卡唔见咗")})
-	defer asrSrv.Close()
+		Script: asrtest.Scripted(transcripts...)})
 	rec, err := sherpa.New(sherpa.Config{URL: asrSrv.URL(), SampleRate: 16000}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -132,72 +161,128 @@ func TestBargeInStopsBotAndCallEndsClean(t *testing.T) {
 	cfg.Remote = addrOf(botConn)
 	callerRTP, _ := rtp.NewSession(callerConn, cfg)
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	botRTP.Start(ctx)
 	callerRTP.Start(ctx)
 	heard := &callerSide{}
 	_ = callerRTP.SetSink(heard)
 
 	leg := &rtpLeg{Session: botRTP, done: make(chan struct{})}
-	menu := ivr.DefaultMenu()
-	var logBuf syncBuffer
+	logBuf := &syncBuffer{}
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("session log:\n%s", logBuf.String())
 		}
 	})
 	sess := NewSession(Info{ID: "t1", Channel: "sip", From: "91234567"}, leg, Deps{Events: pub, ASR: rec,
-		Log: slog.New(slog.NewTextHandler(&logBuf, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		TTS: synth, Dialog: dialog.NewEngine(pack, dialog.Options{}), Menu: menu, VAD: audio.DefaultVADConfig()})
-	outcome := make(chan string, 1)
-	go func() { outcome <- sess.Run(ctx) }()
+		Log: slog.New(slog.NewTextHandler(logBuf, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		TTS: synth, Dialog: dialog.NewEngine(pack, dialog.Options{}), Menu: ivr.DefaultMenu(), VAD: audio.DefaultVADConfig()})
+	tc := &testCall{t: t, caller: callerRTP, heard: heard, recorder: recorder, leg: leg,
+		outcome: make(chan string, 1), log: logBuf, asrSrv: asrSrv}
+	go func() { tc.outcome <- sess.Run(ctx) }()
+	tc.teardown = func() {
+		cancel()
+		botRTP.Close()
+		callerRTP.Close()
+		_ = pub.Close(context.Background())
+		asrSrv.Close()
+	}
+	return tc
+}
 
-	// press 1 in-band while the greeting plays
+// reachAI presses 1 in-band while the menu plays and waits until the AI
+// greeting is playing.
+func (tc *testCall) reachAI() {
 	time.Sleep(1500 * time.Millisecond)
 	tone, _ := audio.GenerateDTMF(make(audio.PCM16, 800), audio.Rate8k, '1', 0.3) // 100 ms
-	sendPaced(callerRTP, append(tone, make(audio.PCM16, 1600)...))
-	// wait until the AI greeting is playing, then talk over it
+	// then line noise, as a phone sends between words (2.2 s: done before the caller talks)
+	line := make(audio.PCM16, 22*800)
+	audio.NewNoiseGenerator(-65, 7).Read(line)
+	sendPaced(tc.caller, append(tone, line...))
 	time.Sleep(2500 * time.Millisecond)
-	if _, n := heard.lastLoud(); n == 0 {
-		t.Fatal("caller heard no bot audio")
+	if _, n := tc.heard.lastLoud(); n == 0 {
+		tc.t.Fatal("caller heard no bot audio")
 	}
+}
+
+// hangUp ends the call from the caller's side and returns the outcome.
+func (tc *testCall) hangUp() string {
+	tc.leg.once.Do(func() { close(tc.leg.done) })
+	return <-tc.outcome
+}
+
+func (tc *testCall) interruptedTranscripts() int {
+	n := 0
+	for _, m := range tc.recorder.Messages() {
+		if m.Envelope.Type == events.TypeTranscript && bytes.Contains(m.Envelope.Data, []byte(`"interrupted":true`)) {
+			n++
+		}
+	}
+	return n
+}
+
+func TestBargeInStopsBotAndCallEndsClean(t *testing.T) {
+	base := runtime.NumGoroutine()
+	tc := startTestCall(t, "我张卡唔见咗")
+	tc.reachAI()
 	speech := espeakPCM(t, "我張卡唔見咗")
 	onset := speechOnset(speech)
 	speechStart := time.Now().Add(onset)
-	sendPaced(callerRTP, append(speech, make(audio.PCM16, 12000)...))
+	sendPaced(tc.caller, append(speech, make(audio.PCM16, 12000)...))
 	time.Sleep(600 * time.Millisecond)
-	last, _ := heard.lastLoud()
+	last, _ := tc.heard.lastLoud()
 	stop := last.Sub(speechStart)
-	t.Logf("bot audio stopped %v after the caller started speaking (speech sent at %s)", stop, speechStart.Format("15:04:05.000"))
-	if stop > 250*time.Millisecond {
-		t.Errorf("bot kept talking %v after caller speech began; want <= 250 ms under -race (typ. 110-150 ms)", stop)
+	t.Logf("bot audio stopped %v after the caller started speaking", stop)
+	// A regression guard, not the latency figure (that comes from
+	// `yuecall load`): the pause lands within a few frames of the VAD's
+	// 60 ms start window, well before the 300 ms a barge-in needs.
+	if stop > 300*time.Millisecond {
+		t.Errorf("bot kept talking %v after caller speech began; want <= 300 ms", stop)
 	}
 	// the turn is answered: card_lost, then hang up
 	deadline := time.Now().Add(15 * time.Second)
-	for !hasIntent(recorder, "card_lost") && time.Now().Before(deadline) {
+	for !hasIntent(tc.recorder, "card_lost") && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}
-	if !hasIntent(recorder, "card_lost") {
-		t.Fatalf("no card_lost intent; events: %+v", recorder.Messages())
+	if !hasIntent(tc.recorder, "card_lost") {
+		t.Fatalf("no card_lost intent; events: %+v", tc.recorder.Messages())
 	}
-	leg.once.Do(func() { close(leg.done) }) // caller hangs up
-	if got := <-outcome; got != "completed" {
+	if got := tc.hangUp(); got != "completed" {
 		t.Errorf("outcome %q", got)
 	}
-	interrupted := false
-	for _, m := range recorder.Messages() {
-		if m.Envelope.Type == events.TypeTranscript && bytes.Contains(m.Envelope.Data, []byte(`"interrupted":true`)) {
-			interrupted = true
-		}
-	}
-	if !interrupted {
+	if tc.interruptedTranscripts() == 0 {
 		t.Error("no interrupted bot transcript after barge-in")
 	}
-	cancel()
-	botRTP.Close()
-	callerRTP.Close()
-	_ = pub.Close(context.Background())
-	asrSrv.Close()
+	tc.teardown()
+	checkGoroutines(t, base)
+}
+
+// A backchannel (嗯, under 300 ms) over the bot pauses it and lets it go on:
+// no barge-in, no interrupted transcript, the greeting heard to its end.
+func TestBackchannelPausesAndResumes(t *testing.T) {
+	base := runtime.NumGoroutine()
+	tc := startTestCall(t, "嗯")
+	tc.reachAI()
+	interruptedBefore := tc.interruptedTranscripts() // the menu prompt cut by the key press
+	burst := make(audio.PCM16, 1600)                 // 200 ms of voice-band tone
+	audio.NewToneGenerator(audio.Rate8k, 0.3, 220, 440).Read(burst)
+	sentAt := time.Now()
+	sendPaced(tc.caller, append(burst, make(audio.PCM16, 8000)...))
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(tc.log.String(), "short speech over the bot") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(time.Until(sentAt.Add(1500 * time.Millisecond)))
+	if n := tc.heard.loudBetween(sentAt.Add(600*time.Millisecond), sentAt.Add(1500*time.Millisecond)); n < 10 {
+		t.Errorf("bot did not go on after the backchannel: %d loud frames 0.6-1.5 s after it", n)
+	}
+	if n := tc.interruptedTranscripts() - interruptedBefore; n != 0 {
+		t.Errorf("%d interrupted transcripts for a backchannel", n)
+	}
+	if !strings.Contains(tc.log.String(), "short speech over the bot") {
+		t.Error("the backchannel did not pause the bot")
+	}
+	tc.hangUp()
+	tc.teardown()
 	checkGoroutines(t, base)
 }
 

@@ -25,6 +25,9 @@ func (l SIPLeg) Enqueue(p audio.PCM16) error { return l.C.RTP.Enqueue(p) }
 // Flush drops queued bot audio.
 func (l SIPLeg) Flush() time.Duration { return l.C.RTP.Flush() }
 
+// Pause holds or releases queued bot audio.
+func (l SIPLeg) Pause(on bool) { l.C.RTP.Pause(on) }
+
 // Pending is the bot audio still queued.
 func (l SIPLeg) Pending() time.Duration { return l.C.RTP.Pending() }
 
