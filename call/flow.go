@@ -3,6 +3,7 @@ package call
 import (
 	"context"
 	"fmt"
+	"github.com/yuecall/yuecall/tts/spoken"
 	"time"
 
 	"github.com/yuecall/yuecall/dialog"
@@ -109,7 +110,7 @@ func (s *Session) say(text string, interruptible, reply bool, after func()) {
 		return
 	}
 	s.nextUtt++
-	u := &utterance{id: s.nextUtt, text: text, sentences: splitSentences(text),
+	u := &utterance{id: s.nextUtt, text: text, sentences: spoken.Split(text, s.d.MaxChunk),
 		interruptible: interruptible, reply: reply, after: after}
 	u.ctx, u.cancel = context.WithCancel(s.ctx)
 	masked := redact.Text(text)

@@ -13,6 +13,7 @@ import (
 	"github.com/yuecall/yuecall/ivr"
 	"github.com/yuecall/yuecall/redact"
 	"github.com/yuecall/yuecall/tts"
+	"github.com/yuecall/yuecall/tts/spoken"
 )
 
 // State is where a call is.
@@ -52,6 +53,11 @@ type Deps struct {
 	Log        *slog.Logger
 	AIGreeting string        // said when the caller reaches the AI agent
 	MaxCall    time.Duration // hard cap on a call's length
+	// Spoken says how written forms (amounts, phone numbers, rates) are
+	// read out; MaxChunk is the longest piece of a reply synthesised at
+	// once, in characters (default 60).
+	Spoken   spoken.Options
+	MaxChunk int
 	// Turn decides, from the partial transcript, how much silence ends the
 	// caller's turn (Cantonese particles end it sooner, conjunctions
 	// later). Nil: the VAD's fixed end silence.
@@ -115,6 +121,9 @@ func NewSession(info Info, leg Leg, d Deps) *Session {
 	if d.MaxCall <= 0 {
 		d.MaxCall = 2 * time.Hour
 	}
+	if d.MaxChunk <= 0 {
+		d.MaxChunk = 60
+	}
 	s := &Session{info: info, leg: leg, d: d,
 		log:      d.Log.With("call_id", info.ID, "channel", info.Channel),
 		speechEv: make(chan speechEvent, 32), asrEv: make(chan asrMsg, 64),
@@ -122,7 +131,7 @@ func NewSession(info Info, leg Leg, d Deps) *Session {
 		spFirst: make(chan speakFirstAudio, 4), streams: map[int]asr.Stream{},
 		heard: map[int]*heardUtt{}}
 	s.lis = newListener(leg.Rate(), d.VAD, s.speechEv, &s.evDropped)
-	s.sp = &speaker{synth: d.TTS, leg: leg,
+	s.sp = &speaker{synth: d.TTS, opt: d.Spoken, leg: leg,
 		pos:  func() time.Duration { return time.Duration(s.queuedPos.Load()) },
 		note: func(d time.Duration) { s.queuedPos.Add(int64(d)) }}
 	s.menu = ivr.NewMachine(d.Menu, ivr.Options{SpeechAvailable: d.ASR != nil, Log: s.log})

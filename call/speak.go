@@ -11,6 +11,7 @@ import (
 
 	"github.com/yuecall/yuecall/audio"
 	"github.com/yuecall/yuecall/tts"
+	"github.com/yuecall/yuecall/tts/spoken"
 )
 
 // utterance is one thing the bot says: an IVR prompt or a dialog reply.
@@ -117,6 +118,7 @@ type speakFirstAudio struct {
 type speaker struct {
 	rs    map[int]*audio.Resampler // by source rate, reused across utterances
 	synth tts.Synthesizer
+	opt   spoken.Options // written forms → what an agent would say
 	leg   Leg
 	pos   func() time.Duration // the leg's queued-audio position
 	note  func(time.Duration)  // advance the queued position
@@ -130,7 +132,7 @@ func (sp *speaker) run(u *utterance, first chan<- speakFirstAudio) error {
 	t0 := time.Now()
 	sentFirst := false
 	for _, sentence := range u.sentences {
-		st, err := sp.synth.Synthesize(u.ctx, sentence)
+		st, err := sp.synthesize(u.ctx, spoken.Text(sentence, sp.opt))
 		if errors.Is(err, tts.ErrEmptyText) {
 			continue
 		}
@@ -179,6 +181,15 @@ func (sp *speaker) run(u *utterance, first chan<- speakFirstAudio) error {
 	return nil
 }
 
+// synthesize asks for audio at the leg's rate when the provider can make it
+// natively (8 kHz µ-law for a phone leg), so nothing is resampled.
+func (sp *speaker) synthesize(ctx context.Context, text string) (tts.Stream, error) {
+	if rs, ok := sp.synth.(tts.RateSynthesizer); ok {
+		return rs.SynthesizeRate(ctx, text, sp.leg.Rate())
+	}
+	return sp.synth.Synthesize(ctx, text)
+}
+
 // resampler returns the converter from rate to the leg's rate, nil when none
 // is needed; its filter state restarts with each sentence.
 func (sp *speaker) resampler(rate int) (*audio.Resampler, error) {
@@ -217,34 +228,4 @@ func (sp *speaker) queue(u *utterance, pcm audio.PCM16) error {
 	u.mu.Unlock()
 	sp.note(d)
 	return nil
-}
-
-// splitSentences cuts text after CJK and Latin sentence punctuation, keeping
-// chunks short enough that the first audio comes quickly.
-func splitSentences(text string) []string {
-	const maxRunes = 60
-	var out []string
-	var cur []rune
-	flush := func() {
-		if s := strings.TrimSpace(string(cur)); s != "" {
-			out = append(out, s)
-		}
-		cur = cur[:0]
-	}
-	for _, r := range text {
-		cur = append(cur, r)
-		switch r {
-		case '。', '！', '？', '；', '!', '?', ';', '\n':
-			flush()
-		case '，', ',':
-			if len(cur) >= maxRunes/2 {
-				flush()
-			}
-		}
-		if len(cur) >= maxRunes {
-			flush()
-		}
-	}
-	flush()
-	return out
 }

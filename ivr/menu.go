@@ -206,3 +206,30 @@ func LoadMenu(r io.Reader) (Menu, error) {
 	}
 	return m, nil
 }
+
+// Texts returns every fixed text the menu can say, without duplicates, for
+// a prompt cache to synthesise ahead of the first call.
+func (m Menu) Texts() []string {
+	m = m.WithDefaults()
+	seen := map[string]bool{}
+	var out []string
+	add := func(s string) {
+		if s = strings.TrimSpace(s); s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	for _, s := range []string{m.Greeting, m.Notice, m.Prompt, m.Invalid, m.NoInputText, m.Goodbye,
+		m.SpeechUnavailable, m.AIUnavailable, m.Transfer, m.OnMaxRetries.Say} {
+		add(s)
+	}
+	keys := make([]string, 0, len(m.Options))
+	for k := range m.Options {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		add(m.Options[k].Say)
+	}
+	return out
+}

@@ -144,3 +144,24 @@ func FuzzLoadMenu(f *testing.F) {
 		}
 	})
 }
+
+func TestMenuTexts(t *testing.T) {
+	texts := DefaultMenu().Texts()
+	want := map[string]bool{"你好，歡迎致電粵通銀行。": false, "好，而家幫你接駁智能助理，請講出你嘅查詢。": false,
+		"語音識別暫時未能使用，請用電話按鍵揀選。": false}
+	seen := map[string]bool{}
+	for _, s := range texts {
+		if seen[s] {
+			t.Errorf("duplicate %q", s)
+		}
+		seen[s] = true
+		if _, ok := want[s]; ok {
+			want[s] = true
+		}
+	}
+	for s, ok := range want {
+		if !ok {
+			t.Errorf("Texts lacks %q", s)
+		}
+	}
+}

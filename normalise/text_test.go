@@ -152,6 +152,12 @@ func BenchmarkPunctuate(b *testing.B) {
 // is idempotent: byte-level fuzzing rarely produces CJK phrases.
 var randomCases = 20000
 
+func init() {
+	if raceEnabled {
+		randomCases = 4000
+	}
+}
+
 func TestTextIdempotentRandom(t *testing.T) {
 	d := dict()
 	pool := []string{" ", ",", ".", "?", "ok", "3", "\u3000", "，", "系", "唔", "喂", "晒", "<|yue|>"}

@@ -29,6 +29,9 @@ type session struct {
 	segNum   int  // segment number on the wire
 	segStart int  // sample position where the current segment began
 	gotDone  bool // the client sent "Done"
+	faulted  bool // an injected stream fault has fired
+	mute     bool // Silent or HalfClose: nothing more is sent
+	finished bool // End: results are over, later audio is ignored
 }
 
 func (st *session) opts() SherpaOptions { return st.srv.opts }
@@ -44,7 +47,7 @@ func (st *session) run() {
 		}
 		switch typ {
 		case websocket.BinaryMessage:
-			if st.gotDone {
+			if st.gotDone || st.finished {
 				log.Warn("asrtest: audio after Done ignored", "bytes", len(data))
 				continue
 			}
@@ -84,6 +87,12 @@ func (st *session) onAudio(data []byte) bool {
 		st.conn.NetConn().Close() // no close frame: a crash
 		return false
 	}
+	if goOn, handled := st.injectFault(); handled {
+		return goOn
+	}
+	if st.mute {
+		return true
+	}
 	pe := max(st.opts().samples(st.opts().PartialEvery), 1)
 	for st.nextAt+pe <= len(st.audio) {
 		st.nextAt += pe
@@ -92,6 +101,51 @@ func (st *session) onAudio(data []byte) bool {
 		}
 	}
 	return true
+}
+
+// injectFault fires the stream's fault once its sample count is reached.
+// handled says the fault took over this frame; goOn whether to keep reading.
+func (st *session) injectFault() (goOn, handled bool) {
+	if st.faulted {
+		return true, false
+	}
+	f, n := st.opts().Faults, len(st.audio)
+	due := func(m map[int]int) bool {
+		at, ok := m[st.rec.Index]
+		return ok && n >= at
+	}
+	var kind string
+	switch {
+	case due(f.Cut):
+		kind = FaultCut
+	case due(f.Silent):
+		kind = FaultSilent
+	case due(f.HalfClose):
+		kind = FaultHalfClose
+	case due(f.End):
+		kind = FaultEnd
+	default:
+		return true, false
+	}
+	st.faulted = true
+	st.srv.update(st.rec, func(r *StreamRecord) { r.Fault, r.FaultAt = kind, time.Now() })
+	st.opts().Log.Info("asrtest: injecting fault", "stream", st.rec.Index, "fault", kind, "samples", n)
+	switch kind {
+	case FaultCut:
+		st.conn.NetConn().Close() // no close frame: a crash
+		return false, true
+	case FaultSilent:
+		st.mute = true
+	case FaultHalfClose:
+		st.mute = true
+		if tc, ok := st.conn.NetConn().(interface{ CloseWrite() error }); ok {
+			tc.CloseWrite() // FIN: the client reads EOF, its writes still land
+		}
+	case FaultEnd:
+		st.finished = true
+		return st.finish(), true
+	}
+	return true, true
 }
 
 // accept decodes a frame of float32 little-endian samples, or says why not.
@@ -159,9 +213,19 @@ func (st *session) nextSegment(q int, hadTokens bool) {
 // onDone finishes the stream: every segment not yet endpointed is sent as
 // final, then the C++ server sends "Done!" and waits for the client to close,
 // while the Python server closes. It reports whether to keep reading.
+// A muted stream (Silent, HalfClose) sends nothing.
 func (st *session) onDone() bool {
 	st.gotDone = true
 	st.srv.update(st.rec, func(r *StreamRecord) { r.GotDone = true })
+	if st.mute {
+		return true // a hung decoder never answers
+	}
+	return st.finish()
+}
+
+// finish sends every segment not yet endpointed as final and ends the
+// results the variant's way. It reports whether to keep reading.
+func (st *session) finish() bool {
 	segs := strings.Split(st.opts().Script(st.rec.Index, st.audio), SegmentSep)
 	rest := []string{""} // all endpointed already: the tail decodes to nothing
 	if st.seg < len(segs) {

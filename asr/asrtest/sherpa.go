@@ -65,9 +65,47 @@ type SherpaOptions struct {
 	// MaxActive, if positive, refuses connections beyond it with HTTP 503
 	// (the Python server's --max-active-connections).
 	MaxActive int
+	// Faults makes chosen streams or connection attempts fail.
+	Faults SherpaFaults
 	// Log receives the server's diagnostics (default: discarded).
 	Log *slog.Logger
 }
+
+// SherpaFaults injects the failures real deployments show, for tests of
+// reconnecting clients. Stream indexes are 0-based in connection order
+// (refused attempts get none); a stream fault fires once, on the first binary
+// frame that brings the samples the stream received to at least the mapped
+// count (0: the first frame), before that frame's results are sent, and is
+// noted in StreamRecord.Fault and FaultAt.
+type SherpaFaults struct {
+	// Cut closes the TCP connection without a close frame (a crashed
+	// server, a dropped NAT mapping).
+	Cut map[int]int
+	// Silent stops all results, "Done!" included, while the server goes on
+	// reading (a hung decoder).
+	Silent map[int]int
+	// HalfClose shuts the server's sending direction (TCP FIN, no close
+	// frame) while it goes on reading: a half-closed socket.
+	HalfClose map[int]int
+	// End finishes the results as if the client had sent "Done" (the
+	// remaining finals, then "Done!" for C++ or a normal close for Python);
+	// later audio is ignored.
+	End map[int]int
+	// Refuse answers the first Refuse connection attempts with HTTP 503.
+	Refuse int
+	// ConnectDelay holds every admitted attempt this long before the
+	// websocket handshake (an overloaded server); a client that gives up
+	// first leaves no stream.
+	ConnectDelay time.Duration
+}
+
+// Fault kinds, as StreamRecord.Fault names them.
+const (
+	FaultCut       = "cut"
+	FaultSilent    = "silent"
+	FaultHalfClose = "half-close"
+	FaultEnd       = "end"
+)
 
 // Scripted returns a Script that gives stream i the transcript texts[i%len(texts)].
 // Use what the real model writes: Simplified characters, no punctuation.
@@ -120,6 +158,9 @@ type StreamRecord struct {
 	GotDone    bool     // the client sent "Done"
 	Rejected   string   // why the server refused the audio, if it did
 	Ended      bool     // the connection is over
+	Fault      string   // the injected fault that fired (FaultCut...), if any
+	FaultAt    time.Time
+	Opened     time.Time // when the websocket handshake completed
 }
 
 // Duration is how long the received audio lasts at rate.
@@ -138,12 +179,16 @@ type SherpaServer struct {
 	upgrader websocket.Upgrader
 	wg       sync.WaitGroup // connection handlers
 
-	mu      sync.Mutex // guards everything below
-	streams []*StreamRecord
-	conns   map[*websocket.Conn]struct{}
-	active  int
-	closed  bool
-	changed chan struct{} // closed and replaced whenever a stream ends
+	quit chan struct{} // closed by Close: ends connect delays
+
+	mu       sync.Mutex // guards everything below
+	attempts int        // HTTP requests seen
+	refused  int        // attempts answered with 503
+	streams  []*StreamRecord
+	conns    map[*websocket.Conn]struct{}
+	active   int
+	closed   bool
+	changed  chan struct{} // closed and replaced whenever a stream ends
 }
 
 // NewSherpaServer starts a server on 127.0.0.1 with a free port.
@@ -152,6 +197,7 @@ func NewSherpaServer(opts SherpaOptions) *SherpaServer {
 		opts:    opts.withDefaults(),
 		conns:   make(map[*websocket.Conn]struct{}),
 		changed: make(chan struct{}),
+		quit:    make(chan struct{}),
 	}
 	s.upgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
 	s.http = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
@@ -165,6 +211,9 @@ func (s *SherpaServer) URL() string { return "ws" + strings.TrimPrefix(s.http.UR
 // handlers to finish.
 func (s *SherpaServer) Close() {
 	s.mu.Lock()
+	if !s.closed {
+		close(s.quit)
+	}
 	s.closed = true
 	conns := make([]*websocket.Conn, 0, len(s.conns))
 	for c := range s.conns {
@@ -188,6 +237,21 @@ func (s *SherpaServer) Streams() []StreamRecord {
 		out[i].Finals = append([]string(nil), r.Finals...)
 	}
 	return out
+}
+
+// Attempts is how many connection attempts (HTTP requests) the server has
+// seen, refused ones included.
+func (s *SherpaServer) Attempts() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.attempts
+}
+
+// Refused is how many connection attempts were answered with HTTP 503.
+func (s *SherpaServer) Refused() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refused
 }
 
 // WaitStreams waits until at least n streams have ended and returns the records.
@@ -219,6 +283,9 @@ func (s *SherpaServer) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.leave()
+	if d := s.opts.Faults.ConnectDelay; d > 0 && !s.delay(r.Context(), d) {
+		return
+	}
 	conn, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		s.opts.Log.Warn("asrtest: upgrade", "err", err)
@@ -237,16 +304,33 @@ func (s *SherpaServer) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	st.run()
 }
 
-// admit counts an active connection, or refuses it over MaxActive.
+// admit counts an active connection, or refuses it: over MaxActive, or
+// among the first Faults.Refuse attempts.
 func (s *SherpaServer) admit() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed || s.opts.MaxActive > 0 && s.active >= s.opts.MaxActive {
+	s.attempts++
+	if s.closed || s.opts.MaxActive > 0 && s.active >= s.opts.MaxActive || s.attempts <= s.opts.Faults.Refuse {
+		s.refused++
 		return false
 	}
 	s.active++
 	s.wg.Add(1)
 	return true
+}
+
+// delay waits d before the handshake; it reports false if the client gave
+// up or the server closed meanwhile.
+func (s *SherpaServer) delay(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+	case <-s.quit:
+	}
+	return false
 }
 
 func (s *SherpaServer) leave() {
@@ -262,7 +346,7 @@ func (s *SherpaServer) register(conn *websocket.Conn) (*StreamRecord, bool) {
 	if s.closed {
 		return nil, false
 	}
-	rec := &StreamRecord{Index: len(s.streams)}
+	rec := &StreamRecord{Index: len(s.streams), Opened: time.Now()}
 	s.streams = append(s.streams, rec)
 	s.conns[conn] = struct{}{}
 	return rec, true

@@ -13,7 +13,6 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/yuecall/yuecall/media/sip"
-	"github.com/yuecall/yuecall/tts/espeak"
 )
 
 // Config is the whole YAML tree of `yuecall serve`.
@@ -43,27 +42,13 @@ type HTTPConfig struct {
 	Addr string `yaml:"addr"`
 }
 
-// ASRConfig selects the speech recogniser.
-type ASRConfig struct {
-	Provider   string `yaml:"provider"` // "" (none) | sherpa
-	URL        string `yaml:"url"`
-	SampleRate int    `yaml:"sample_rate"`
-}
-
-// TTSConfig selects the synthesiser.
-type TTSConfig struct {
-	Provider string        `yaml:"provider"` // espeak
-	Espeak   espeak.Config `yaml:"espeak"`
-}
-
 // DefaultConfig runs on a fresh machine: everything on loopback.
 func DefaultConfig() Config {
 	return Config{
 		DataDir: defaultDataDir(), LogLevel: "info", LogFormat: "text", ShutdownTimeout: 30 * time.Second,
 		NATS: NATSConfig{Listen: "127.0.0.1:4222", JetStream: true, SubjectPrefix: "yuecall"},
 		SIP:  sip.DefaultConfig(), HTTP: HTTPConfig{Addr: "127.0.0.1:8080"},
-		ASR: ASRConfig{SampleRate: 16000},
-		TTS: TTSConfig{Provider: "espeak", Espeak: espeak.DefaultConfig()},
+		ASR: defaultASRConfig(), TTS: defaultTTSConfig(),
 	}
 }
 
@@ -100,18 +85,10 @@ func (c Config) Validate() error {
 	if err := c.SIP.Validate(); err != nil {
 		errs = append(errs, err)
 	}
-	switch c.ASR.Provider {
-	case "":
-	case "sherpa":
-		if c.ASR.URL == "" {
-			errs = append(errs, errors.New("asr: provider sherpa needs asr.url (YUECALL_ASR_URL=ws://host:6006)"))
-		}
-	default:
-		errs = append(errs, fmt.Errorf("asr: provider %q not supported (sherpa)", c.ASR.Provider))
+	if err := c.ASR.validate(nil); err != nil {
+		errs = append(errs, err)
 	}
-	if c.TTS.Provider != "espeak" {
-		errs = append(errs, fmt.Errorf("tts: provider %q not supported (espeak)", c.TTS.Provider))
-	} else if err := c.TTS.Espeak.Validate(); err != nil {
+	if err := c.TTS.validate(); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
@@ -174,6 +151,14 @@ func duration(f func(*Config) *time.Duration) func(*Config, string) error {
 	return func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
 		*f(c) = d
+		return err
+	}
+}
+
+func float(f func(*Config) *float64) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		x, err := strconv.ParseFloat(v, 64)
+		*f(c) = x
 		return err
 	}
 }

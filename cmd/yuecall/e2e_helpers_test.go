@@ -73,7 +73,7 @@ type testServer struct {
 	nc     *nats.Conn
 	mu     sync.Mutex
 	msgs   []events.Message
-	logs   *bytes.Buffer
+	logs   *lockedWriter
 }
 
 func startServe(t *testing.T, mutate func(*Config)) *testServer {
@@ -92,10 +92,10 @@ func startServe(t *testing.T, mutate func(*Config)) *testServer {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	ts := &testServer{cfg: cfg, done: make(chan error, 1), logs: &bytes.Buffer{}}
+	ts := &testServer{cfg: cfg, done: make(chan error, 1), logs: &lockedWriter{w: &bytes.Buffer{}}}
 	ctx, cancel := context.WithCancel(context.Background())
 	ts.cancel = cancel
-	log := slog.New(slog.NewTextHandler(&lockedWriter{w: ts.logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	log := slog.New(slog.NewTextHandler(ts.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	go func() { ts.done <- serve(ctx, cfg, log) }()
 	ts.waitHealthy(t)
 	nc, err := nats.Connect("nats://" + cfg.NATS.Listen)
@@ -143,7 +143,7 @@ func (ts *testServer) waitHealthy(t *testing.T) {
 	for time.Now().Before(deadline) {
 		select {
 		case err := <-ts.done:
-			t.Fatalf("serve exited early: %v\n%s", err, ts.logs)
+			t.Fatalf("serve exited early: %v\n%s", err, ts.logs.String())
 		default:
 		}
 		res, err := http.Get("http://" + ts.cfg.HTTP.Addr + "/healthz")
@@ -155,7 +155,7 @@ func (ts *testServer) waitHealthy(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("server not healthy in time\n%s", ts.logs)
+	t.Fatalf("server not healthy in time\n%s", ts.logs.String())
 }
 
 func (ts *testServer) stop(t *testing.T) {
@@ -172,7 +172,7 @@ func (ts *testServer) stop(t *testing.T) {
 		t.Errorf("serve did not stop within 15 s")
 	}
 	if t.Failed() {
-		t.Logf("server log:\n%s", ts.logs)
+		t.Logf("server log:\n%s", ts.logs.String())
 	}
 }
 

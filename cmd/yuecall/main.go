@@ -15,6 +15,10 @@ const usage = `yuecall — Cantonese voice agent for Hong Kong call centres
 
 Usage:
   yuecall serve [-config FILE]   run the hotline (SIP, IVR, AI agent, NATS events, /metrics)
+  yuecall asr [-provider P -url U -key K] [-fast] [-json] FILE.wav
+                                 stream a WAV file through the ASR provider, print partials and finals
+  yuecall say [-provider P -url U -key K -voice V] [-out FILE.wav] TEXT
+                                 synthesise TEXT as a call would; print duration and time to first audio
   yuecall config env             print every YUECALL_* variable with its YAML key and default
   yuecall config check [-config FILE]  validate a configuration and print it
   yuecall version
@@ -34,6 +38,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "serve":
 		return cmdServe(ctx, args[1:], stderr)
+	case "asr":
+		return cmdASR(ctx, args[1:], stdout, stderr)
+	case "say":
+		return cmdSay(ctx, args[1:], stdout, stderr)
 	case "config":
 		return cmdConfig(args[1:], stdout, stderr)
 	case "version":

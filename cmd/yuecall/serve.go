@@ -19,8 +19,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/yuecall/yuecall/asr"
-	"github.com/yuecall/yuecall/asr/sherpa"
 	"github.com/yuecall/yuecall/audio"
 	"github.com/yuecall/yuecall/call"
 	"github.com/yuecall/yuecall/dialog"
@@ -28,7 +26,8 @@ import (
 	"github.com/yuecall/yuecall/ivr"
 	"github.com/yuecall/yuecall/media/sip"
 	"github.com/yuecall/yuecall/normalise"
-	"github.com/yuecall/yuecall/tts/espeak"
+	"github.com/yuecall/yuecall/tts/cache"
+	"github.com/yuecall/yuecall/tts/spoken"
 )
 
 func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
@@ -107,24 +106,6 @@ func (p *natsParts) close() {
 	}
 }
 
-func newRecognizer(cfg Config, log *slog.Logger) (asr.Recognizer, error) {
-	switch cfg.ASR.Provider {
-	case "sherpa":
-		sc := sherpa.DefaultConfig()
-		sc.URL, sc.SampleRate = cfg.ASR.URL, cfg.ASR.SampleRate
-		r, err := sherpa.New(sc, log.With("component", "asr"))
-		if err != nil {
-			return nil, err
-		}
-		log.Info("ASR: sherpa-onnx streaming websocket", "url", cfg.ASR.URL, "rate", cfg.ASR.SampleRate)
-		return r, nil
-	}
-	log.Warn("ASR not configured: callers are told speech is unavailable and the IVR works by keypad. " +
-		"To enable speech, run a sherpa-onnx streaming websocket server and set " +
-		"YUECALL_ASR_PROVIDER=sherpa YUECALL_ASR_URL=ws://HOST:6006")
-	return nil, nil
-}
-
 func loadMenu(path string) (ivr.Menu, error) {
 	if path == "" {
 		return ivr.DefaultMenu(), nil
@@ -137,17 +118,24 @@ func loadMenu(path string) (ivr.Menu, error) {
 	return ivr.LoadMenu(f)
 }
 
-func buildDeps(cfg Config, log *slog.Logger, pub *events.Publisher, m *call.Metrics) (call.Deps, error) {
-	rec, err := newRecognizer(cfg, log)
-	if err != nil {
-		return call.Deps{}, err
-	}
-	synth, err := espeak.New(cfg.TTS.Espeak, log)
-	if err != nil {
-		return call.Deps{}, err
-	}
+// aiGreeting is what the caller hears on reaching the AI agent.
+const aiGreeting = "你好，我係粵通銀行嘅智能助理。請問有咩可以幫到你？"
+
+func buildDeps(ctx context.Context, cfg Config, log *slog.Logger, pub *events.Publisher, m *call.Metrics, reg prometheus.Registerer) (call.Deps, error) {
 	normalise.Preload()
 	pack, err := dialog.BankPack()
+	if err != nil {
+		return call.Deps{}, err
+	}
+	rec, err := newRecognizer(cfg.ASR, pack.Vocabulary(), newASRMetrics(reg), log)
+	if err != nil {
+		return call.Deps{}, err
+	}
+	if rec == nil {
+		log.Warn("ASR not configured: callers are told speech is unavailable and the IVR works by keypad. " +
+			"To enable speech, set YUECALL_ASR_PROVIDER (sherpa, funasr, dashscope, openai, azure) and YUECALL_ASR_URL")
+	}
+	synth, prompts, err := newSynthesizer(cfg.TTS, cfg.DataDir, log)
 	if err != nil {
 		return call.Deps{}, err
 	}
@@ -155,8 +143,30 @@ func buildDeps(cfg Config, log *slog.Logger, pub *events.Publisher, m *call.Metr
 	if err != nil {
 		return call.Deps{}, err
 	}
+	opt := spoken.Options{RateUnit: cfg.TTS.RateUnit}
+	if prompts != nil {
+		go warmPrompts(ctx, prompts, append(menu.Texts(), aiGreeting), opt, cfg.TTS.MaxChunk, log)
+	}
 	return call.Deps{Events: pub, ASR: rec, TTS: synth, Menu: menu, VAD: audio.DefaultVADConfig(),
-		Dialog: dialog.NewEngine(pack, dialog.Options{Log: log}), Metrics: m, Log: log}, nil
+		Dialog: dialog.NewEngine(pack, dialog.Options{Log: log}), Metrics: m, Log: log,
+		AIGreeting: aiGreeting, Spoken: opt, MaxChunk: cfg.TTS.MaxChunk, Turn: cfg.ASR.Turn}, nil
+}
+
+// warmPrompts synthesises the fixed prompts into the cache, as the call
+// will ask for them: split into sentences and read out by text-for-speech.
+func warmPrompts(ctx context.Context, pc *cache.Cache, texts []string, opt spoken.Options, maxChunk int, log *slog.Logger) {
+	var sentences []string
+	for _, t := range texts {
+		for _, s := range spoken.Split(t, maxChunk) {
+			sentences = append(sentences, spoken.Text(s, opt))
+		}
+	}
+	t0 := time.Now()
+	if err := pc.Warm(ctx, sentences); err != nil {
+		log.Warn("prompt cache: warming failed; prompts are synthesised on demand", "err", err)
+		return
+	}
+	log.Info("prompt cache warm", "prompts", len(sentences), "took", time.Since(t0).Round(time.Millisecond))
 }
 
 func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
@@ -177,7 +187,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}()
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	deps, err := buildDeps(cfg, log, pub, call.NewMetrics(reg))
+	deps, err := buildDeps(ctx, cfg, log, pub, call.NewMetrics(reg), reg)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os/exec"
-	"strconv"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -19,28 +19,54 @@ import (
 // ErrNotInstalled means the espeak-ng binary was not found.
 var ErrNotInstalled = errors.New("espeak: espeak-ng not found (apt-get install espeak-ng)")
 
-// Config selects the voice and its prosody.
+// Config selects the voices and their prosody.
 type Config struct {
 	Binary string `yaml:"binary"` // default "espeak-ng" from PATH
-	Voice  string `yaml:"voice"`  // default "yue"
-	Speed  int    `yaml:"speed"`  // words per minute, 80..450; default 150
-	Pitch  int    `yaml:"pitch"`  // 0..99; default 50
+	// Voice is the Cantonese voice, also used for a language Voices leaves
+	// empty; default "yue".
+	Voice string `yaml:"voice"`
+	// Voices picks the voice per language (tts.LanguageOf): by default
+	// en-us for English and cmn for Mandarin.
+	Voices tts.Voices `yaml:"voices"`
+	Speed  int        `yaml:"speed"` // words per minute, 80..450; default 150
+	Pitch  int        `yaml:"pitch"` // 0..99; default 50
 }
 
-// DefaultConfig returns the Cantonese voice at a calm phone pace.
-func DefaultConfig() Config { return Config{Binary: "espeak-ng", Voice: "yue", Speed: 150, Pitch: 50} }
+// DefaultConfig returns the Cantonese voice at a calm phone pace, with
+// espeak-ng's American English and Mandarin voices for those languages.
+func DefaultConfig() Config {
+	return Config{Binary: "espeak-ng", Voice: "yue",
+		Voices: tts.Voices{English: "en-us", Mandarin: "cmn"}, Speed: 150, Pitch: 50}
+}
+
+// voiceName is what an espeak-ng voice name may hold; it never starts
+// with '-', so it cannot be read as a flag.
+var voiceName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_+./-]*$`)
 
 // Validate reports a bad setting.
 func (c Config) Validate() error {
 	switch {
-	case c.Voice == "":
+	case c.Voice == "" && c.Voices.Cantonese == "":
 		return errors.New("espeak: voice is empty")
 	case c.Speed < 80 || c.Speed > 450:
 		return fmt.Errorf("espeak: speed %d out of range 80..450", c.Speed)
 	case c.Pitch < 0 || c.Pitch > 99:
 		return fmt.Errorf("espeak: pitch %d out of range 0..99", c.Pitch)
 	}
+	for _, v := range []string{c.Voice, c.Voices.Cantonese, c.Voices.English, c.Voices.Mandarin} {
+		if v != "" && !voiceName.MatchString(v) {
+			return fmt.Errorf("espeak: bad voice name %q", v)
+		}
+	}
 	return nil
+}
+
+// voice returns the voice for lang.
+func (c Config) voice(lang string) string {
+	if v := c.Voices.For(lang); v != "" {
+		return v
+	}
+	return c.Voice
 }
 
 // Synthesizer runs espeak-ng.
@@ -70,21 +96,21 @@ func New(cfg Config, log *slog.Logger) (*Synthesizer, error) {
 	return &Synthesizer{cfg: cfg, path: path, log: log}, nil
 }
 
-// Synthesize starts espeak-ng for text. SSML is passed through when the text
-// starts with <speak>. The text goes on stdin, never on the command line, so
-// it cannot be mistaken for a flag and does not show in process listings.
+// Synthesize starts espeak-ng for text, in the voice for
+// tts.LanguageOf(ctx, text). Text holding SSML break tags
+// (<break time="300ms"/>) is sent as SSML (-m) with any other markup
+// escaped, so the pauses are heard and the rest is read as written; text
+// starting with <speak> is passed through as SSML. The text goes on stdin,
+// never on the command line, so it cannot be mistaken for a flag and does
+// not show in process listings.
 func (s *Synthesizer) Synthesize(ctx context.Context, text string) (tts.Stream, error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
 		return nil, tts.ErrEmptyText
 	}
-	args := []string{"-v", s.cfg.Voice, "-s", strconv.Itoa(s.cfg.Speed),
-		"-p", strconv.Itoa(s.cfg.Pitch), "--stdout", "--stdin", "-b", "1"}
-	if strings.HasPrefix(text, "<speak") {
-		args = append(args, "-m")
-	}
+	args, input := s.command(ctx, text)
 	cmd := exec.CommandContext(ctx, s.path, args...)
-	cmd.Stdin = strings.NewReader(text)
+	cmd.Stdin = strings.NewReader(input)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()

@@ -1,0 +1,90 @@
+package resilient
+
+import (
+	"slices"
+	"testing"
+)
+
+// seq returns n samples counting up from first.
+func seq(first, n int) []int16 {
+	out := make([]int16, n)
+	for i := range out {
+		out[i] = int16(first + i)
+	}
+	return out
+}
+
+func TestRing(t *testing.T) {
+	tests := []struct {
+		name       string
+		limit      int
+		writes     []int // lengths, written as one counting sequence
+		trim       int64
+		start, end int64
+		evicted    int64
+	}{
+		{"empty", 10, nil, 0, 0, 0, 0},
+		{"within", 10, []int{4, 3}, 0, 0, 7, 0},
+		{"wraps and evicts", 10, []int{6, 6}, 0, 2, 12, 2},
+		{"one write over the limit", 4, []int{9}, 0, 5, 9, 5},
+		{"trim", 10, []int{8}, 5, 5, 8, 0},
+		{"trim past the end", 10, []int{8}, 20, 8, 8, 0},
+		{"grows past ringStart", ringStart * 3, []int{ringStart, ringStart, 5}, 0, 0, 2*ringStart + 5, 0},
+		{"grows to the limit then evicts", ringStart + 7, []int{ringStart, 20}, 0, 13, ringStart + 20, 13},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRing(tt.limit)
+			n := 0
+			for _, w := range tt.writes {
+				r.write(seq(n, w))
+				n += w
+			}
+			r.trim(tt.trim)
+			if r.start != tt.start || r.end != tt.end || r.evicted != tt.evicted {
+				t.Fatalf("start %d end %d evicted %d, want %d %d %d", r.start, r.end, r.evicted, tt.start, tt.end, tt.evicted)
+			}
+			got := make([]int16, r.size()+3)
+			got = got[:r.read(r.start, got)]
+			if want := seq(int(r.start), int(r.size())); !slices.Equal(got, want) {
+				t.Errorf("read %v…, want %v…", got[:min(5, len(got))], want[:min(5, len(want))])
+			}
+			if r.read(r.start-3, got[:1]) != min(1, int(r.size())) || len(got) > 0 && got[0] != int16(r.start) {
+				t.Error("a read before start does not start at start")
+			}
+		})
+	}
+}
+
+// FuzzRing checks the ring against a plain slice under any sequence of
+// writes, trims and reads.
+func FuzzRing(f *testing.F) {
+	f.Add(uint16(7), []byte{5, 200, 3, 9, 130, 4})
+	f.Add(uint16(1), []byte{0, 0, 255})
+	f.Add(uint16(40000), []byte{255, 255, 255, 255, 128})
+	f.Fuzz(func(t *testing.T, limit uint16, ops []byte) {
+		r := newRing(int(limit))
+		var all []int16
+		start := int64(0)
+		for _, op := range ops {
+			switch n := int(op & 0x7f); {
+			case op&0x80 == 0: // write n*37 samples
+				p := seq(len(all), n*37)
+				r.write(p)
+				all = append(all, p...)
+				start = max(start, int64(len(all))-max(int64(limit), 1))
+			default: // trim n% (up to 127%) of the way from start to end
+				pos := start + (int64(len(all))-start)*int64(n)/100
+				r.trim(pos)
+				start = max(start, min(pos, int64(len(all))))
+			}
+			if r.start != start || r.end != int64(len(all)) {
+				t.Fatalf("start %d end %d, want %d %d", r.start, r.end, start, len(all))
+			}
+			got := make([]int16, r.size())
+			if n := r.read(r.start, got); n != len(got) || !slices.Equal(got, all[start:]) {
+				t.Fatalf("read %d samples, differs from the model", n)
+			}
+		}
+	})
+}
