@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/yuecall/yuecall/asr"
+	"github.com/yuecall/yuecall/asr/turn"
 	"github.com/yuecall/yuecall/audio"
 	"github.com/yuecall/yuecall/events"
 	"github.com/yuecall/yuecall/normalise"
@@ -204,11 +205,9 @@ func (s *Session) onASR(m asrMsg) {
 	s.callerSaid(strings.TrimSpace(h.text), s.offsetMs(h.start))
 }
 
-// backchannels are what callers say to show they are listening.
-var backchannels = map[string]bool{"嗯": true, "哦": true, "係": true, "好": true, "明白": true,
-	"ok": true, "OK": true, "嗯嗯": true, "係係": true, "好好": true, "啊": true}
-
-func isBackchannel(s string) bool { return backchannels[s] }
+// isBackchannel reports whether a caller utterance only shows they are
+// listening (嗯, 係, 好, 明白, OK …), counted in characters.
+func isBackchannel(s string) bool { return turn.IsBackchannel(s) }
 
 // callerSaid takes a finished caller utterance.
 func (s *Session) callerSaid(text string, startMs int64) {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/yuecall/yuecall/asr/asrtest"
 	"github.com/yuecall/yuecall/asr/sherpa"
+	"github.com/yuecall/yuecall/asr/turn"
 	"github.com/yuecall/yuecall/audio"
 	"github.com/yuecall/yuecall/dialog"
 	"github.com/yuecall/yuecall/events"
@@ -131,6 +132,11 @@ type testCall struct {
 }
 
 func startTestCall(t *testing.T, transcripts ...string) *testCall {
+	return startTestCallWith(t, nil, transcripts...)
+}
+
+// startTestCallWith lets the test change the Deps (another TTS, …).
+func startTestCallWith(t *testing.T, mutate func(*Deps), transcripts ...string) *testCall {
 	t.Helper()
 	if _, err := exec.LookPath("espeak-ng"); err != nil {
 		t.Fatal("espeak-ng not installed: make deps-test")
@@ -173,9 +179,13 @@ func startTestCall(t *testing.T, transcripts ...string) *testCall {
 			t.Logf("session log:\n%s", logBuf.String())
 		}
 	})
-	sess := NewSession(Info{ID: "t1", Channel: "sip", From: "91234567"}, leg, Deps{Events: pub, ASR: rec,
+	deps := Deps{Events: pub, ASR: rec,
 		Log: slog.New(slog.NewTextHandler(logBuf, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		TTS: synth, Dialog: dialog.NewEngine(pack, dialog.Options{}), Menu: ivr.DefaultMenu(), VAD: audio.DefaultVADConfig()})
+		TTS: synth, Dialog: dialog.NewEngine(pack, dialog.Options{}), Menu: ivr.DefaultMenu(), VAD: audio.DefaultVADConfig(), Turn: turn.DefaultPolicy()}
+	if mutate != nil {
+		mutate(&deps)
+	}
+	sess := NewSession(Info{ID: "t1", Channel: "sip", From: "91234567"}, leg, deps)
 	tc := &testCall{t: t, caller: callerRTP, heard: heard, recorder: recorder, leg: leg,
 		outcome: make(chan string, 1), log: logBuf, asrSrv: asrSrv}
 	go func() { tc.outcome <- sess.Run(ctx) }()
