@@ -13,6 +13,7 @@ import (
 
 	"github.com/yuecall/yuecall/asr"
 	"github.com/yuecall/yuecall/audio"
+	"github.com/yuecall/yuecall/dialog"
 	"github.com/yuecall/yuecall/normalise"
 )
 
@@ -67,18 +68,25 @@ func cmdASR(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	if err := runASR(ctx, cfg.ASR, fs.Arg(0), f, stdout, log); err != nil {
+	if err := runASR(ctx, cfg, fs.Arg(0), f, stdout, log); err != nil {
 		fmt.Fprintf(stderr, "yuecall asr: %v\n", err)
 		return 1
 	}
 	return 0
 }
 
-func runASR(ctx context.Context, c ASRConfig, file string, f asrFlags, stdout io.Writer, log *slog.Logger) error {
+// runASR recognises file as a call would: the pack's words as hotwords,
+// normalised output.
+func runASR(ctx context.Context, cfg Config, file string, f asrFlags, stdout io.Writer, log *slog.Logger) error {
+	c := cfg.ASR
 	if err := c.validate(nil); err != nil {
 		return err
 	}
-	rec, err := newRecognizer(c, nil, nil, log)
+	pack, err := dialog.BankPack()
+	if err != nil {
+		return err
+	}
+	rec, err := newRecognizer(ctx, c, pack.Vocabulary(), cfg.DataDir, nil, log)
 	if err != nil {
 		return err
 	}

@@ -58,6 +58,7 @@ func TestASRCommandEveryProvider(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.provider, func(t *testing.T) {
 			t.Setenv("YUECALL_ASR_KEY", tc.key) // keys by variable, not argv
+			t.Setenv("YUECALL_DATA_DIR", t.TempDir())
 			var stdout, stderr bytes.Buffer
 			code := run([]string{"asr", "-provider", tc.provider, "-url", tc.url, "-fast", "-json", wav}, &stdout, &stderr)
 			if code != 0 {
@@ -95,6 +96,7 @@ func TestASRCommandEveryProvider(t *testing.T) {
 
 func TestASRCommandErrors(t *testing.T) {
 	wav := espeakWAV(t, "你好")
+	t.Setenv("YUECALL_DATA_DIR", t.TempDir())
 	for _, tc := range []struct {
 		args []string
 		code int

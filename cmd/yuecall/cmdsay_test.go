@@ -38,6 +38,7 @@ func TestSayCommandEveryProvider(t *testing.T) {
 	} {
 		t.Run(tc.provider, func(t *testing.T) {
 			t.Setenv("YUECALL_TTS_KEY", tc.key)
+			t.Setenv("YUECALL_DATA_DIR", t.TempDir())
 			out := filepath.Join(t.TempDir(), "say.wav")
 			args := []string{"say", "-provider", tc.provider, "-out", out}
 			if tc.url != "" {

@@ -1,11 +1,12 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
-	"time"
+	"unicode/utf8"
 
 	"github.com/yuecall/yuecall/asr"
 	"github.com/yuecall/yuecall/asr/azure"
@@ -113,15 +114,10 @@ func (c ASRConfig) build(p ASRProvider, hotwords []string, log *slog.Logger) (as
 		fc.Hotwords = append(fc.Hotwords, words...)
 		r, err = funasr.New(fc, log)
 	case "dashscope":
-		dc := c.DashScope
-		set(&dc.URL, p.URL)
-		set(&dc.Key, p.Key)
-		set(&dc.Model, p.Model)
-		rate(&dc.SampleRate)
-		if p.Language != "" {
-			dc.LanguageHints = []string{p.Language}
+		var dc dashscope.Config
+		if dc, err = c.dashscopeConfig(p); err == nil {
+			r, err = dashscope.New(dc, log)
 		}
-		r, err = dashscope.New(dc, log)
 	case "openai":
 		oc := c.OpenAI
 		set(&oc.BaseURL, p.URL)
@@ -129,7 +125,7 @@ func (c ASRConfig) build(p ASRProvider, hotwords []string, log *slog.Logger) (as
 		set(&oc.Model, p.Model)
 		set(&oc.Language, p.Language)
 		rate(&oc.SampleRate)
-		oc.Hotwords = append(oc.Hotwords, words...)
+		oc.Hotwords = fitPrompt(oc, words)
 		r, err = asropenai.New(oc, log)
 	case "azure":
 		ac := c.Azure
@@ -148,17 +144,49 @@ func (c ASRConfig) build(p ASRProvider, hotwords []string, log *slog.Logger) (as
 	return r, nil
 }
 
+// dashscopeConfig is the DashScope section with the shared fields of p.
+func (c ASRConfig) dashscopeConfig(p ASRProvider) (dashscope.Config, error) {
+	dc := c.DashScope
+	for dst, v := range map[*string]string{&dc.URL: p.URL, &dc.Key: p.Key, &dc.Model: p.Model} {
+		if v != "" {
+			*dst = v
+		}
+	}
+	if p.SampleRate != 0 {
+		dc.SampleRate = p.SampleRate
+	}
+	if p.Language != "" {
+		dc.LanguageHints = []string{p.Language}
+	}
+	return dc, nil
+}
+
+// fitPrompt adds the hotwords Whisper's prompt has room for (it keeps only
+// its last 224 tokens): the configured ones first, then the pack's.
+func fitPrompt(oc asropenai.Config, words []string) []string {
+	for _, w := range words {
+		next := oc
+		next.Hotwords = append(append([]string(nil), oc.Hotwords...), w)
+		if utf8.RuneCountInString(next.EffectivePrompt()) > asropenai.MaxPromptRunes {
+			continue
+		}
+		oc = next
+	}
+	return oc.Hotwords
+}
+
 // newRecognizer builds the configured recogniser, wrapped for
 // reconnect-and-replay and, when a fallback is set, failover to it (a live
 // stream that exhausts its reconnects moves to the fallback with its audio
 // replayed). Nil when no provider is configured (keypad only).
-func newRecognizer(c ASRConfig, hotwords []string, m resilient.Metrics, log *slog.Logger) (asr.Recognizer, error) {
+func newRecognizer(ctx context.Context, c ASRConfig, hotwords []string, dataDir string, m resilient.Metrics, log *slog.Logger) (asr.Recognizer, error) {
 	if c.Provider == "" {
 		return nil, nil
 	}
 	if !c.PackHotwords {
 		hotwords = nil
 	}
+	c = c.withVocabulary(ctx, hotwords, dataDir, log)
 	primary, err := c.build(c.ASRProvider, hotwords, log.With("component", "asr", "provider", c.Provider))
 	if err != nil {
 		return nil, err
@@ -179,6 +207,37 @@ func newRecognizer(c ASRConfig, hotwords []string, m resilient.Metrics, log *slo
 		resilient.Named{Name: c.Fallback.Provider, Recognizer: secondary}), rc, m, log), nil
 }
 
+// withVocabulary passes hotwords through the mechanisms that cannot take
+// them per stream: DashScope needs a vocabulary made beforehand; sherpa-onnx
+// takes them only server-wide (--hotwords-file); Azure's short-audio REST
+// API has no phrase list.
+func (c ASRConfig) withVocabulary(ctx context.Context, hotwords []string, dataDir string, log *slog.Logger) ASRConfig {
+	words := append(append([]string(nil), c.Hotwords...), hotwords...)
+	if len(words) == 0 {
+		return c
+	}
+	for _, p := range []ASRProvider{c.ASRProvider, c.Fallback} {
+		switch p.Provider {
+		case "dashscope":
+			if c.DashScope.VocabularyID != "" {
+				continue
+			}
+			dc, err := c.dashscopeConfig(p)
+			if err == nil {
+				c.DashScope.VocabularyID, err = dashscopeVocabulary(ctx, dc, words, dataDir, log)
+			}
+			if err != nil {
+				log.Warn("ASR hotwords not applied", "provider", "dashscope", "err", err)
+			}
+		case "sherpa":
+			log.Info("sherpa-onnx takes hotwords only server-wide (--hotwords-file, transducer models)", "words", len(words))
+		case "azure":
+			log.Info("Azure short-audio recognition has no phrase list: hotwords not applied")
+		}
+	}
+	return c
+}
+
 // asrRate is the sample rate the session resamples caller audio to.
 func (c ASRConfig) rate() int {
 	if c.SampleRate != 0 {
@@ -187,4 +246,3 @@ func (c ASRConfig) rate() int {
 	return 16000
 }
 
-var _ = time.Second

@@ -127,7 +127,7 @@ func buildDeps(ctx context.Context, cfg Config, log *slog.Logger, pub *events.Pu
 	if err != nil {
 		return call.Deps{}, err
 	}
-	rec, err := newRecognizer(cfg.ASR, pack.Vocabulary(), newASRMetrics(reg), log)
+	rec, err := newRecognizer(ctx, cfg.ASR, pack.Vocabulary(), cfg.DataDir, newASRMetrics(reg), log)
 	if err != nil {
 		return call.Deps{}, err
 	}
