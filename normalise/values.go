@@ -115,8 +115,10 @@ func ParseNumber(s string) (float64, bool) {
 // 八達通), bare units (百貨, 十分) and digits glued to Latin letters (mp3).
 func (sc *scanner) valueAt(i int, filter bool) (Value, int, bool) {
 	r := sc.rs[i]
-	if v, j, ok := sc.prefixed(i); ok {
-		return v, j, true
+	if mayPrefix(r) {
+		if v, j, ok := sc.prefixed(i); ok {
+			return v, j, true
+		}
 	}
 	if isLetter(r) {
 		if v, j, ok := sc.hkid(i); ok {
@@ -169,6 +171,15 @@ func (sc *scanner) several(i int, filter bool) (Value, int, bool) {
 	}
 	q.start, q.approx, q.bare = i, true, false
 	return sc.classify(q, filter)
+}
+
+// mayPrefix reports whether r can start 百分之, 百分百 or a currency prefix.
+func mayPrefix(r rune) bool {
+	switch lower(r) {
+	case '百', 'h', 'u', 'r', 'c', '$', '港', '美', '人':
+		return true
+	}
+	return false
 }
 
 // isNumStart reports whether a quantity may start with r.

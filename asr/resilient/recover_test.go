@@ -59,6 +59,7 @@ func TestRecovers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			checkGoroutines(t)
 			srv := newServer(t, asrtest.SherpaOptions{Variant: tt.variant, Faults: tt.faults})
 			m := newWatch()
 			cfg := testConfig()
@@ -229,15 +230,15 @@ func waitFinal(t *testing.T, s asr.Stream) asr.Result {
 // TestRefusedThenConnects: NewStream retries a refusing server with
 // backoff and succeeds on the third attempt.
 func TestRefusedThenConnects(t *testing.T) {
+	checkGoroutines(t)
 	srv := newServer(t, asrtest.SherpaOptions{Faults: asrtest.SherpaFaults{Refuse: 2}})
 	var m Counters
 	cfg := testConfig()
-	cfg.Backoff = 100 * time.Millisecond
+	cfg.Backoff, cfg.MaxBackoff = 100*time.Millisecond, time.Second
 	start := time.Now()
 	s := open(t, New(sherpaRec(t, srv), cfg, &m, nil))
-	// Waits drawn from [50, 100] ms then [100, 200] ms; this VM's clock
-	// has been seen to run a few ms short.
-	if d := time.Since(start); d < 130*time.Millisecond {
+	// Waits drawn from [50, 100] ms then [100, 200] ms.
+	if d := time.Since(start); d < 150*time.Millisecond {
 		t.Errorf("connected after %v, want at least 150 ms of backoff", d)
 	}
 	snap := m.Snapshot()

@@ -245,4 +245,3 @@ func (c ASRConfig) rate() int {
 	}
 	return 16000
 }
-

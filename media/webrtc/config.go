@@ -103,7 +103,7 @@ type Config struct {
 // PCMU, no STUN/TURN, media on UDP 30000-39999, same-host origins only.
 func DefaultConfig() Config {
 	return Config{
-		ICE: ICEConfig{PortMin: 30000, PortMax: 39999, DisconnectTimeout: 10 * time.Second},
+		ICE:             ICEConfig{PortMin: 30000, PortMax: 39999, DisconnectTimeout: 10 * time.Second},
 		Codecs:          []Codec{CodecOpus, CodecPCMU},
 		MaxMessageBytes: 64 << 10,
 		ConnectTimeout:  15 * time.Second,
