@@ -162,7 +162,15 @@ func warmPrompts(ctx context.Context, pc *cache.Cache, texts []string, opt spoke
 		}
 	}
 	t0 := time.Now()
-	if err := pc.Warm(ctx, sentences); err != nil {
+	// phone legs ask for 8 kHz and browsers for 16 kHz: providers that make
+	// audio at a requested rate are cached per rate
+	err := pc.Warm(ctx, sentences)
+	for _, rate := range []int{audio.Rate8k, audio.Rate16k} {
+		if err == nil {
+			err = pc.WarmRate(ctx, sentences, rate)
+		}
+	}
+	if err != nil {
 		log.Warn("prompt cache: warming failed; prompts are synthesised on demand", "err", err)
 		return
 	}
