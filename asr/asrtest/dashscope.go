@@ -52,6 +52,9 @@ type DashScopeOptions struct {
 	// DropAfter, if positive, cuts the TCP connection without a close frame
 	// once a task has received this much audio.
 	DropAfter time.Duration
+	// DropFirst limits DropAfter to the first DropFirst connections (0:
+	// every connection), so a client that reconnects can be seen to recover.
+	DropFirst int
 	// IdleClose closes a connection with no task for this long (default 60 s).
 	IdleClose time.Duration
 	// Log receives the server's diagnostics (default: discarded).

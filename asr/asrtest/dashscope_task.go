@@ -59,7 +59,7 @@ func (t *dsTask) onAudio(ss *dsSession, data []byte) bool {
 		r.RMS = math.Sqrt(t.sumSq / float64(max(t.n, 1)))
 		r.Peak = t.peak
 	})
-	if d := t.srv.opts.DropAfter; d > 0 && t.n >= t.samples(d) {
+	if d, k := t.srv.opts.DropAfter, t.srv.opts.DropFirst; d > 0 && (k == 0 || t.rec.Conn < k) && t.n >= t.samples(d) {
 		ss.log.Info("asrtest: dashscope dropping connection")
 		ss.conn.NetConn().Close() // no close frame: a crash
 		return false

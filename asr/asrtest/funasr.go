@@ -50,6 +50,9 @@ type FunASROptions struct {
 	// DropAfter, if positive, cuts the TCP connection without a close frame
 	// once this much audio has been decoded (an ASR crash mid-stream).
 	DropAfter time.Duration
+	// DropFirst limits DropAfter to the first DropFirst connections (0:
+	// every connection), so a client that reconnects can be seen to recover.
+	DropFirst int
 	// Log receives the server's diagnostics (default: discarded).
 	Log *slog.Logger
 }

@@ -285,7 +285,7 @@ func (st *funasrSession) decode(data []byte, final bool) error {
 // step decodes one 800-sample step.
 func (st *funasrSession) step(data []byte) error {
 	st.appendPCM(data)
-	if d := st.opts().DropAfter; d > 0 && len(st.pcm) >= st.samples(d) {
+	if d, k := st.opts().DropAfter, st.opts().DropFirst; d > 0 && (k == 0 || st.rec.Index < k) && len(st.pcm) >= st.samples(d) {
 		st.log.Info("asrtest: funasr dropping connection")
 		st.conn.NetConn().Close() // no close frame: a crash
 		return errFunASRCrash
