@@ -21,6 +21,7 @@ var allowed = map[string][]string{
 	"tts":       {"audio", "tts", "normalise"},
 	"dialog":    {"dialog", "normalise", "redact"},
 	"ivr":       {"ivr", "audio"},
+	"desk":      {"desk", "events"},
 	"call":      {"audio", "media", "asr", "tts", "dialog", "ivr", "events", "normalise", "redact", "call"},
 }
 
