@@ -13,6 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/yuecall/yuecall/media/sip"
+	"github.com/yuecall/yuecall/media/webrtc"
 )
 
 // Config is the whole YAML tree of `yuecall serve`.
@@ -26,6 +27,7 @@ type Config struct {
 	HTTP            HTTPConfig    `yaml:"http"`
 	ASR             ASRConfig     `yaml:"asr"`
 	TTS             TTSConfig     `yaml:"tts"`
+	WebRTC          webrtc.Config `yaml:"webrtc"`
 	IVRMenu         string        `yaml:"ivr_menu"`
 }
 
@@ -48,7 +50,7 @@ func DefaultConfig() Config {
 		DataDir: defaultDataDir(), LogLevel: "info", LogFormat: "text", ShutdownTimeout: 30 * time.Second,
 		NATS: NATSConfig{Listen: "127.0.0.1:4222", JetStream: true, SubjectPrefix: "yuecall"},
 		SIP:  sip.DefaultConfig(), HTTP: HTTPConfig{Addr: "127.0.0.1:8080"},
-		ASR: defaultASRConfig(), TTS: defaultTTSConfig(),
+		ASR: defaultASRConfig(), TTS: defaultTTSConfig(), WebRTC: webrtc.DefaultConfig(),
 	}
 }
 
@@ -89,6 +91,9 @@ func (c Config) Validate() error {
 		errs = append(errs, err)
 	}
 	if err := c.TTS.validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.WebRTC.Validate(); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)

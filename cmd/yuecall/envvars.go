@@ -1,6 +1,10 @@
 package main
 
-import "time"
+import (
+	"time"
+
+	"github.com/yuecall/yuecall/media/webrtc"
+)
 
 // envVars is the one table of YUECALL_* variables: LoadConfig applies it and
 // `yuecall config env` prints it for the README.
@@ -21,6 +25,15 @@ var envVars = []envVar{
 	{"YUECALL_RTP_PORT_MAX", "sip.rtp_port_max", "29999", "last RTP port", integer(func(c *Config) *int { return &c.SIP.RTPPortMax })},
 	{"YUECALL_MAX_CALLS", "sip.max_calls", "2000", "concurrent calls before 503", integer(func(c *Config) *int { return &c.SIP.MaxCalls })},
 	{"YUECALL_HTTP_ADDR", "http.addr", "127.0.0.1:8080", "/healthz and /metrics", str(func(c *Config) *string { return &c.HTTP.Addr })},
+	{"YUECALL_WEBRTC_PORT_MIN", "webrtc.ice.port_min", "30000", "first UDP port for browser calls", integer(func(c *Config) *int { return &c.WebRTC.ICE.PortMin })},
+	{"YUECALL_WEBRTC_PORT_MAX", "webrtc.ice.port_max", "39999", "last UDP port for browser calls", integer(func(c *Config) *int { return &c.WebRTC.ICE.PortMax })},
+	{"YUECALL_WEBRTC_INTERFACES", "webrtc.ice.interfaces", "(all)", "network interfaces to gather host candidates on, comma-separated", list(func(c *Config) *[]string { return &c.WebRTC.ICE.Interfaces })},
+	{"YUECALL_WEBRTC_NAT_IPS", "webrtc.ice.nat_1to1_ips", "", "public IPs of a 1:1 NAT in front of this host", list(func(c *Config) *[]string { return &c.WebRTC.ICE.NAT1To1IPs })},
+	{"YUECALL_WEBRTC_STUN", "webrtc.ice.servers[0].urls", "", "STUN/TURN URLs, comma-separated (stun:host:3478, turn:host:3478?transport=udp)", iceURLs},
+	{"YUECALL_WEBRTC_TURN_USER", "webrtc.ice.servers[0].username", "", "TURN username", iceUser},
+	{"YUECALL_WEBRTC_TURN_PASSWORD", "webrtc.ice.servers[0].credential", "", "TURN credential (never logged)", iceCredential},
+	{"YUECALL_WEBRTC_ALLOW_LOOPBACK", "webrtc.ice.allow_loopback", "false", "offer 127.0.0.1 candidates (tests, a browser on the same host in a namespace)", boolean(func(c *Config) *bool { return &c.WebRTC.ICE.AllowLoopback })},
+	{"YUECALL_WEBRTC_ORIGINS", "webrtc.allowed_origins", "(same host)", "web origins allowed to place calls, comma-separated", list(func(c *Config) *[]string { return &c.WebRTC.AllowedOrigins })},
 	{"YUECALL_ASR_PROVIDER", "asr.provider", "(none)", "sherpa, funasr, dashscope, openai or azure; empty = keypad only", str(func(c *Config) *string { return &c.ASR.Provider })},
 	{"YUECALL_ASR_URL", "asr.url", "(provider's)", "e.g. ws://127.0.0.1:6006 (sherpa), wss://host:10095 (funasr), wss://dashscope-intl.aliyuncs.com/api-ws/v1/inference, http://whisper:8000/v1", str(func(c *Config) *string { return &c.ASR.URL })},
 	{"YUECALL_ASR_KEY", "asr.key", "", "API key of a cloud provider (never logged)", str(func(c *Config) *string { return &c.ASR.Key })},
@@ -57,3 +70,19 @@ var envVars = []envVar{
 	{"YUECALL_TTS_CACHE_DIR", "tts.cache_dir", "<data_dir>/prompts", "prompt cache directory", str(func(c *Config) *string { return &c.TTS.CacheDir })},
 	{"YUECALL_IVR_MENU", "ivr_menu", "(built-in bank menu)", "path to an IVR menu YAML", str(func(c *Config) *string { return &c.IVRMenu })},
 }
+
+// iceServer returns the first ICE server entry, creating it.
+func iceServer(c *Config) *webrtc.ICEServer {
+	if len(c.WebRTC.ICE.Servers) == 0 {
+		c.WebRTC.ICE.Servers = append(c.WebRTC.ICE.Servers, webrtc.ICEServer{})
+	}
+	return &c.WebRTC.ICE.Servers[0]
+}
+
+func iceURLs(c *Config, v string) error {
+	return list(func(c *Config) *[]string { return &iceServer(c).URLs })(c, v)
+}
+
+func iceUser(c *Config, v string) error { iceServer(c).Username = v; return nil }
+
+func iceCredential(c *Config, v string) error { iceServer(c).Credential = v; return nil }

@@ -25,6 +25,7 @@ import (
 	"github.com/yuecall/yuecall/events"
 	"github.com/yuecall/yuecall/ivr"
 	"github.com/yuecall/yuecall/media/sip"
+	"github.com/yuecall/yuecall/media/webrtc"
 	"github.com/yuecall/yuecall/normalise"
 	"github.com/yuecall/yuecall/tts/cache"
 	"github.com/yuecall/yuecall/tts/spoken"
@@ -211,11 +212,41 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	rtpm.sipSrv = sipSrv
-	return runServers(ctx, cfg, log, sipSrv, reg, np)
+	web, err := newWebRTC(cfg.WebRTC, deps, reg, log)
+	if err != nil {
+		return err
+	}
+	return runServers(ctx, cfg, log, servers{sip: sipSrv, web: web}, reg, np)
+}
+
+// servers are the call listeners drained together on shutdown.
+type servers struct {
+	sip *sip.Server
+	web *webrtc.Server
+}
+
+func (s servers) active() int { return s.sip.Active() + s.web.Active() }
+
+func (s servers) drain() {
+	s.sip.Drain()
+	s.web.Drain()
+}
+
+func (s servers) wait(ctx context.Context) error {
+	if err := s.sip.Wait(ctx); err != nil {
+		return err
+	}
+	return s.web.Wait(ctx)
+}
+
+func (s servers) abort() {
+	s.sip.Abort()
+	s.web.Abort()
 }
 
 // runServers starts the HTTP and SIP listeners, waits for a signal and drains.
-func runServers(ctx context.Context, cfg Config, log *slog.Logger, sipSrv *sip.Server, reg *prometheus.Registry, np *natsParts) error {
+func runServers(ctx context.Context, cfg Config, log *slog.Logger, srv servers, reg *prometheus.Registry, np *natsParts) error {
+	sipSrv := srv.sip
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {
 		return fmt.Errorf("http listen %s: %w", cfg.HTTP.Addr, err)
@@ -228,15 +259,16 @@ func runServers(ctx context.Context, cfg Config, log *slog.Logger, sipSrv *sip.S
 			w.WriteHeader(http.StatusServiceUnavailable)
 		}
 		fmt.Fprintf(w, `{"status":%q,"nats":%q,"active_calls":%d}`+"\n",
-			map[bool]string{true: "ok", false: "degraded"}[np.nc.IsConnected()], np.nc.Status().String(), sipSrv.Active())
+			map[bool]string{true: "ok", false: "degraded"}[np.nc.IsConnected()], np.nc.Status().String(), srv.active())
 	})
+	webRoutes(mux, srv.web)
 	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("http server", "err", err)
 		}
 	}()
-	log.Info("HTTP listening", "addr", cfg.HTTP.Addr, "paths", "/healthz /metrics")
+	log.Info("HTTP listening", "addr", cfg.HTTP.Addr, "paths", "/ (softphone) /ws/call /healthz /metrics")
 	sipCtx, stopSIP := context.WithCancel(context.Background())
 	defer stopSIP()
 	serveErr := make(chan error, 1)
@@ -246,19 +278,20 @@ func runServers(ctx context.Context, cfg Config, log *slog.Logger, sipSrv *sip.S
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down: no new calls; waiting for active calls", "active", sipSrv.Active(), "timeout", cfg.ShutdownTimeout)
-	sipSrv.Drain()
+	log.Info("shutting down: no new calls; waiting for active calls", "active", srv.active(), "timeout", cfg.ShutdownTimeout)
+	srv.drain()
 	wctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	if err := sipSrv.Wait(wctx); err != nil {
-		log.Warn("shutdown timeout: ending remaining calls", "active", sipSrv.Active())
-		sipSrv.Abort()
+	if err := srv.wait(wctx); err != nil {
+		log.Warn("shutdown timeout: ending remaining calls", "active", srv.active())
+		srv.abort()
 		actx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		_ = sipSrv.Wait(actx)
+		_ = srv.wait(actx)
 	}
 	stopSIP()
 	sipSrv.Close()
+	_ = srv.web.Close()
 	sctx, cancel2 := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel2()
 	_ = hs.Shutdown(sctx)

@@ -24,7 +24,7 @@ const (
 	// MaxPacketBytes bounds one encoded packet (RFC 6716 §3.4 R5 allows 1275
 	// bytes per frame; a 20 ms packet is one frame).
 	MaxPacketBytes = 1275
-	// MaxPacketDuration is the longest packet Opus allows (RFC 6716 §3.2.5).
+	// MaxPacketDurationMs is the longest packet Opus allows, in ms (RFC 6716 §3.2.5).
 	MaxPacketDurationMs = 120
 	// RTPClockRate is the RTP timestamp rate of Opus whatever the audio rate
 	// (RFC 7587 §4.1).
@@ -169,7 +169,11 @@ type Decoder struct {
 }
 
 // NewDecoder returns a mono decoder producing PCM at rate (8000, 12000,
-// 16000, 24000 or 48000 Hz). Stereo packets are mixed down.
+// 16000, 24000 or 48000 Hz). Stereo packets are mixed down. At 48 kHz the
+// output is the same as libopus's (interop tests); at lower rates the
+// library's SILK output differs from libopus's in the waveform (about one
+// sample of delay), not in level or spectrum, so callers wanting 16 kHz
+// decode at 48 kHz and resample.
 func NewDecoder(rate int) (*Decoder, error) {
 	if !validRate(rate) {
 		return nil, fmt.Errorf("%w: rate %d Hz", ErrConfig, rate)

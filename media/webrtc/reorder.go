@@ -40,6 +40,8 @@ type reorder struct {
 	next    uint16 // next sequence number to play
 	nbuf    int    // packets waiting
 	played  uint64 // bit i set: packet next-1-i was played (duplicates vs late)
+	inGap   bool   // giving up on a gap that has not ended yet
+	quiet   bool   // that gap is longer than concealCap: skip it unconcealed
 }
 
 func newReorder(window int, out player, c *counters) *reorder {
@@ -68,7 +70,7 @@ func (j *reorder) push(seq uint16, payload []byte) {
 		}
 		return
 	case d >= j.window:
-		j.skipTo(seq - uint16(j.window) + 1)
+		j.skipTo(seq-uint16(j.window)+1, seq)
 	}
 	if seq == j.next {
 		j.playOne(payload)
@@ -89,6 +91,7 @@ func (j *reorder) push(seq uint16, payload []byte) {
 
 func (j *reorder) playOne(payload []byte) {
 	j.out.play(payload)
+	j.inGap = false
 	j.next++
 	j.played = j.played<<1 | 1
 }
@@ -109,20 +112,30 @@ func (j *reorder) waiting(seq uint16) bool {
 }
 
 // skipTo advances next to target, playing waiting packets and giving up
-// on missing ones.
-func (j *reorder) skipTo(target uint16) {
+// on missing ones. limit is the packet that caused the skip: a gap ends at
+// the first waiting packet or at limit, and is concealed whole or not at all.
+func (j *reorder) skipTo(target, limit uint16) {
 	for int16(target-j.next) > 0 {
 		if j.waiting(j.next) {
 			j.drain()
 			continue
 		}
-		gap := 0 // missing packets from next to the first waiting one or target
-		for int16(target-(j.next+uint16(gap))) > 0 && !j.waiting(j.next+uint16(gap)) {
-			gap++
+		if !j.inGap {
+			j.inGap = true
+			j.quiet = j.gapLen(limit) > concealCap
 		}
-		j.lose(gap, gap <= concealCap)
+		j.lose(j.gapLen(target), !j.quiet)
 	}
 	j.drain()
+}
+
+// gapLen counts missing packets from next up to end or the first waiting one.
+func (j *reorder) gapLen(end uint16) int {
+	n := uint16(0)
+	for int16(end-(j.next+n)) > 0 && !j.waiting(j.next+n) {
+		n++
+	}
+	return int(n)
 }
 
 // lose gives up on n consecutive packets starting at next.
@@ -150,7 +163,7 @@ func (j *reorder) flush() {
 		for !j.waiting(j.next+ahead) && int(ahead) < len(j.slots) {
 			ahead++
 		}
-		j.skipTo(j.next + ahead)
+		j.skipTo(j.next+ahead, j.next+ahead)
 	}
 }
 
