@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get -o DPkg::Lock::Timeout=600
 RUN_PKGS := espeak-ng
-TEST_PKGS := espeak-ng sox sip-tester tshark nats-server iproute2 lame opus-tools
+TEST_PKGS := espeak-ng sox sip-tester tshark nats-server iproute2 lame opus-tools chromium
 BIN := bin/yuecall
 
 .PHONY: run test build deps-run deps-test check-go bench lint clean
