@@ -215,3 +215,26 @@ func TestSIPKeypadOnlyWithoutASR(t *testing.T) {
 		t.Error("no dialog turn should happen without ASR")
 	}
 }
+
+// TestSIPCallSyntheticProviders: the load-test configuration (synthetic
+// recogniser and voice) runs a real SIP call end to end.
+func TestSIPCallSyntheticProviders(t *testing.T) {
+	needTools(t, "sipp", "espeak-ng", "sox")
+	ts := startServe(t, func(c *Config) {
+		c.ASR.Provider, c.TTS.Provider = "synthetic", "synthetic"
+		c.ASR.SampleRate = 8000
+		c.ASR.Synthetic.Transcripts = []string{"分行幾點開門"}
+	})
+	runSipp(t, sippCall{Target: ts.cfg.SIP.Addr, Speech: speech(t, t.TempDir(), "我想問下你哋分行幾點開門"),
+		Digits: []string{"1"}, BeforeDTMF: 2500, BeforeSpeech: 7000, AfterSpeech: 6000,
+		LocalPort: freePort(t, "udp"), MediaPort: freePort(t, "udp")})
+	msgs := ts.waitEvent(t, events.TypeCallEnded, 10*time.Second)
+	if c := transcript(t, msgs, "caller"); c.Text != "分行幾點開門" {
+		t.Errorf("caller transcript %q, want the synthetic 分行幾點開門", c.Text)
+	}
+	var intent events.Intent
+	decode(t, find(msgs, events.TypeIntent, nil), &intent)
+	if intent.Intent != "branch_hours" {
+		t.Errorf("intent %+v, want branch_hours", intent)
+	}
+}

@@ -34,7 +34,7 @@ var envVars = []envVar{
 	{"YUECALL_WEBRTC_TURN_PASSWORD", "webrtc.ice.servers[0].credential", "", "TURN credential (never logged)", iceCredential},
 	{"YUECALL_WEBRTC_ALLOW_LOOPBACK", "webrtc.ice.allow_loopback", "false", "offer 127.0.0.1 candidates (tests, a browser on the same host in a namespace)", boolean(func(c *Config) *bool { return &c.WebRTC.ICE.AllowLoopback })},
 	{"YUECALL_WEBRTC_ORIGINS", "webrtc.allowed_origins", "(same host)", "web origins allowed to place calls, comma-separated", list(func(c *Config) *[]string { return &c.WebRTC.AllowedOrigins })},
-	{"YUECALL_ASR_PROVIDER", "asr.provider", "(none)", "sherpa, funasr, dashscope, openai or azure; empty = keypad only", str(func(c *Config) *string { return &c.ASR.Provider })},
+	{"YUECALL_ASR_PROVIDER", "asr.provider", "(none)", "sherpa, funasr, dashscope, openai, azure (or synthetic for load tests); empty = keypad only", str(func(c *Config) *string { return &c.ASR.Provider })},
 	{"YUECALL_ASR_URL", "asr.url", "(provider's)", "e.g. ws://127.0.0.1:6006 (sherpa), wss://host:10095 (funasr), wss://dashscope-intl.aliyuncs.com/api-ws/v1/inference, http://whisper:8000/v1", str(func(c *Config) *string { return &c.ASR.URL })},
 	{"YUECALL_ASR_KEY", "asr.key", "", "API key of a cloud provider (never logged)", str(func(c *Config) *string { return &c.ASR.Key })},
 	{"YUECALL_ASR_MODEL", "asr.model", "(provider's)", "e.g. paraformer-realtime-8k-v2, whisper-1, large-v3", str(func(c *Config) *string { return &c.ASR.Model })},
@@ -55,7 +55,7 @@ var envVars = []envVar{
 	{"YUECALL_TURN_BASE", "asr.turn.base", "600ms", "silence that ends a caller turn with no cue either way", duration(func(c *Config) *time.Duration { return &c.ASR.Turn.Base })},
 	{"YUECALL_TURN_FINAL", "asr.turn.final", "350ms", "shorter silence after a sentence-final particle (啦 喎 㗎 …) or a complete question", duration(func(c *Config) *time.Duration { return &c.ASR.Turn.Final })},
 	{"YUECALL_TURN_HOLD", "asr.turn.hold", "1200ms", "longer silence after 同埋/但係/所以, a filler, or half a phone number", duration(func(c *Config) *time.Duration { return &c.ASR.Turn.Hold })},
-	{"YUECALL_TTS_PROVIDER", "tts.provider", "espeak", "espeak, openai, azure or cosyvoice", str(func(c *Config) *string { return &c.TTS.Provider })},
+	{"YUECALL_TTS_PROVIDER", "tts.provider", "espeak", "espeak, openai, azure, cosyvoice (or synthetic for load tests)", str(func(c *Config) *string { return &c.TTS.Provider })},
 	{"YUECALL_TTS_URL", "tts.url", "(provider's)", "e.g. https://api.openai.com/v1, wss://dashscope.aliyuncs.com/api-ws/v1/inference", str(func(c *Config) *string { return &c.TTS.URL })},
 	{"YUECALL_TTS_KEY", "tts.key", "", "API key of a cloud provider (never logged)", str(func(c *Config) *string { return &c.TTS.Key })},
 	{"YUECALL_TTS_MODEL", "tts.model", "(provider's)", "e.g. gpt-4o-mini-tts, cosyvoice-v2", str(func(c *Config) *string { return &c.TTS.Model })},
@@ -68,6 +68,10 @@ var envVars = []envVar{
 	{"YUECALL_TTS_RATE_UNIT", "tts.rate_unit", "厘", "interest rates said as 厘 (2.5% → 二點五厘) or percent (百分之二點五)", str(func(c *Config) *string { return &c.TTS.RateUnit })},
 	{"YUECALL_TTS_CACHE", "tts.cache", "true", "keep fixed prompts on disk, warmed at start", boolean(func(c *Config) *bool { return &c.TTS.Cache })},
 	{"YUECALL_TTS_CACHE_DIR", "tts.cache_dir", "<data_dir>/prompts", "prompt cache directory", str(func(c *Config) *string { return &c.TTS.CacheDir })},
+	{"YUECALL_SYNTHETIC_ASR_LATENCY", "asr.synthetic.latency", "100ms", "load tests: the synthetic recogniser's delay from end of utterance to final", duration(func(c *Config) *time.Duration { return &c.ASR.Synthetic.Latency })},
+	{"YUECALL_SYNTHETIC_TRANSCRIPTS", "asr.synthetic.transcripts", "我想查戶口結餘,信用卡唔見咗,分行幾點開門", "load tests: what the synthetic recogniser hears, in turn", list(func(c *Config) *[]string { return &c.ASR.Synthetic.Transcripts })},
+	{"YUECALL_SYNTHETIC_TTS_LATENCY", "tts.synthetic.latency", "50ms", "load tests: the synthetic voice's time to first audio", duration(func(c *Config) *time.Duration { return &c.TTS.Synthetic.Latency })},
+	{"YUECALL_SYNTHETIC_TTS_CHAR", "tts.synthetic.char_duration", "150ms", "load tests: synthetic audio per Chinese character", duration(func(c *Config) *time.Duration { return &c.TTS.Synthetic.CharDuration })},
 	{"YUECALL_IVR_MENU", "ivr_menu", "(built-in bank menu)", "path to an IVR menu YAML", str(func(c *Config) *string { return &c.IVRMenu })},
 }
 

@@ -15,6 +15,7 @@ import (
 	asropenai "github.com/yuecall/yuecall/asr/openai"
 	"github.com/yuecall/yuecall/asr/resilient"
 	"github.com/yuecall/yuecall/asr/sherpa"
+	asrsynth "github.com/yuecall/yuecall/asr/synthetic"
 	"github.com/yuecall/yuecall/asr/turn"
 )
 
@@ -46,15 +47,16 @@ type ASRConfig struct {
 	DashScope    dashscope.Config `yaml:"dashscope"`
 	OpenAI       asropenai.Config `yaml:"openai"`
 	Azure        azure.Config     `yaml:"azure"`
+	Synthetic    asrsynth.Config  `yaml:"synthetic"`
 }
 
 // asrProviders lists what asr.provider accepts.
-var asrProviders = []string{"sherpa", "funasr", "dashscope", "openai", "azure"}
+var asrProviders = []string{"sherpa", "funasr", "dashscope", "openai", "azure", "synthetic"}
 
 func defaultASRConfig() ASRConfig {
 	return ASRConfig{PackHotwords: true, Resilience: resilient.DefaultConfig(), Turn: turn.DefaultPolicy(),
 		Sherpa: sherpa.DefaultConfig(), FunASR: funasr.DefaultConfig(), DashScope: dashscope.DefaultConfig(),
-		OpenAI: asropenai.DefaultConfig(), Azure: azure.DefaultConfig()}
+		OpenAI: asropenai.DefaultConfig(), Azure: azure.DefaultConfig(), Synthetic: asrsynth.DefaultConfig()}
 }
 
 // validate checks the selected providers' settings, never printing a key.
@@ -135,6 +137,10 @@ func (c ASRConfig) build(p ASRProvider, hotwords []string, log *slog.Logger) (as
 		set(&ac.Language, p.Language)
 		rate(&ac.SampleRate)
 		r, err = azure.New(ac, log)
+	case "synthetic": // load tests: a scripted final a fixed latency after each utterance
+		sc := c.Synthetic
+		rate(&sc.SampleRate)
+		r, err = asrsynth.New(sc, log)
 	default:
 		return nil, fmt.Errorf("asr: provider %q not supported (%s)", p.Provider, strings.Join(asrProviders, ", "))
 	}

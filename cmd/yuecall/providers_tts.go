@@ -13,6 +13,7 @@ import (
 	"github.com/yuecall/yuecall/tts/cosyvoice"
 	"github.com/yuecall/yuecall/tts/espeak"
 	ttsopenai "github.com/yuecall/yuecall/tts/openai"
+	ttssynth "github.com/yuecall/yuecall/tts/synthetic"
 )
 
 // TTSConfig selects the synthesiser. The shared fields override the
@@ -40,14 +41,15 @@ type TTSConfig struct {
 	OpenAI    ttsopenai.Config `yaml:"openai"`
 	Azure     azure.Config     `yaml:"azure"`
 	CosyVoice cosyvoice.Config `yaml:"cosyvoice"`
+	Synthetic ttssynth.Config  `yaml:"synthetic"`
 }
 
-var ttsProviders = []string{"espeak", "openai", "azure", "cosyvoice"}
+var ttsProviders = []string{"espeak", "openai", "azure", "cosyvoice", "synthetic"}
 
 func defaultTTSConfig() TTSConfig {
 	return TTSConfig{Provider: "espeak", Speed: 1, RateUnit: "厘", MaxChunk: 60, Cache: true,
 		Espeak: espeak.DefaultConfig(), OpenAI: ttsopenai.DefaultConfig(), Azure: azure.DefaultConfig(),
-		CosyVoice: cosyvoice.DefaultConfig()}
+		CosyVoice: cosyvoice.DefaultConfig(), Synthetic: ttssynth.DefaultConfig()}
 }
 
 func (c TTSConfig) validate() error {
@@ -137,6 +139,10 @@ func (c TTSConfig) build(log *slog.Logger) (tts.Synthesizer, string, error) {
 		if err = cc.Validate(); err == nil && log != nil {
 			s, err = cosyvoice.New(cc, log)
 		}
+	case "synthetic": // load tests: speech-like audio of a fixed length after a fixed latency
+		sc := c.Synthetic
+		id = fmt.Sprintf("synthetic|%v|%v", sc.CharDuration, sc.Level)
+		s, err = ttssynth.New(sc, log)
 	default:
 		return nil, "", fmt.Errorf("tts: provider %q not supported (%s)", c.Provider, strings.Join(ttsProviders, ", "))
 	}

@@ -1,0 +1,6 @@
+//go:build !race
+
+package synthetic
+
+// raceEnabled: the race detector inflates memory figures.
+const raceEnabled = false
