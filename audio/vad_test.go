@@ -369,3 +369,29 @@ func TestVADVoicedAndSilence(t *testing.T) {
 		t.Errorf("silence %v after five quiet frames", got)
 	}
 }
+
+// After a loud key tone and no frames at all (silence suppression), speech
+// is still heard as speech once listening starts with AssumeQuiet.
+func TestVADAssumeQuietAfterTone(t *testing.T) {
+	rate := 8000
+	v := NewVAD(DefaultVADConfig(), rate)
+	n := SamplesPerFrame(rate)
+	tone := make(PCM16, 5*n)
+	NewToneGenerator(rate, 0.3, 697, 1209).Read(tone)
+	for i := 0; i+n <= len(tone); i += n {
+		v.Track(tone[i : i+n])
+	}
+	v.AssumeQuiet()
+	if got := v.NoiseFloorDB(); got > DefaultVADConfig().MinLevelDBFS+1 {
+		t.Fatalf("floor %.1f dBFS after AssumeQuiet", got)
+	}
+	voice := make(PCM16, secs(rate, 600*time.Millisecond))
+	NewToneGenerator(rate, 0.05, 180, 360).Read(voice) // about -29 dBFS
+	ev := runVAD(v, voice, rate)
+	if len(ev) == 0 || ev[0].ev != VADSpeechStart {
+		t.Fatalf("events %v: speech after the tone not detected", ev)
+	}
+	if got := v.Voiced(); got < 500*time.Millisecond {
+		t.Errorf("voiced %v of 600 ms: speech partly taken for silence", got)
+	}
+}

@@ -11,7 +11,7 @@ import "time"
 // stopped as soon as bargeInResume of silence follows it.
 const (
 	bargeInVoiced = 300 * time.Millisecond
-	bargeInResume = 120 * time.Millisecond
+	bargeInResume = 200 * time.Millisecond // longer than most gaps between syllables
 	bargeInPoll   = 20 * time.Millisecond
 )
 

@@ -139,8 +139,8 @@ func (s *Session) afterPlayout(f func()) {
 
 // startSynth starts the speaker on the first utterance waiting for synthesis.
 func (s *Session) startSynth() {
-	if s.d.TTS == nil {
-		return
+	if s.d.TTS == nil || s.synthBusy {
+		return // one speaker run at a time: a cut utterance finishes first
 	}
 	for _, u := range s.playing {
 		switch {
@@ -148,6 +148,7 @@ func (s *Session) startSynth() {
 			return
 		case u.synth == synthWaiting:
 			u.synth = synthRunning
+			s.synthBusy = true
 			s.tr.Go(func() {
 				err := s.sp.run(u, s.spFirst)
 				select {
@@ -162,6 +163,7 @@ func (s *Session) startSynth() {
 
 func (s *Session) onSpeakDone(d speakDone) {
 	d.u.synth = synthDone
+	s.synthBusy = false
 	if d.err != nil && d.u.ctx.Err() == nil {
 		s.log.Error("tts failed", "err", d.err)
 	}

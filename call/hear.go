@@ -73,16 +73,20 @@ func (s *Session) audible() *utterance {
 func (s *Session) bargeIn(bySpeech bool) {
 	defer s.releasePause()
 	s.retirePlayed()
-	if len(s.playing) == 0 || (!s.playing[0].interruptible && bySpeech) {
-		return
+	if len(s.playing) == 0 || !s.playing[0].interruptible {
+		return // an uninterruptible notice is heard to its end, keys or not
 	}
 	u := s.playing[0]
+	for _, q := range s.playing {
+		q.cancel()
+		q.mu.Lock() // barrier: the speaker queues nothing more for q
+		q.mu.Unlock()
+	}
 	dropped := s.leg.Flush()
 	s.queuedPos.Add(-int64(dropped))
 	played := s.played()
 	var after []func()
 	for _, q := range s.playing {
-		q.cancel()
 		if q.after != nil {
 			after = append(after, q.after)
 		}
@@ -93,6 +97,11 @@ func (s *Session) bargeIn(bySpeech bool) {
 	}
 	s.publish(events.Transcript{Speaker: "bot", Text: redact.Text(heard), Final: true,
 		StartMs: s.sinceStart(), EndMs: s.sinceStart(), Lang: "yue", Interrupted: true})
+	for _, q := range s.playing[1:] { // queued behind it, dropped unheard
+		_ = q // its transcript was published when queued: say it was not heard
+		s.publish(events.Transcript{Speaker: "bot", Final: true, StartMs: s.sinceStart(), EndMs: s.sinceStart(),
+			Lang: "yue", Interrupted: true})
+	}
 	if bySpeech && frac < 1 && u.reply {
 		s.interrupted = u
 	}

@@ -136,6 +136,9 @@ func (l *listener) drainPreroll(dst audio.PCM16) audio.PCM16 {
 // enable turns listening on or off (off: IVR menus, shutdown).
 func (l *listener) enable(on bool) {
 	l.mu.Lock()
+	if on && !l.enabled {
+		l.vad.AssumeQuiet()
+	}
 	l.enabled = on
 	if !on {
 		l.vad.Cancel()

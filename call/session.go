@@ -92,6 +92,7 @@ type Session struct {
 	queuedPos atomic.Int64 // audio ever queued on the leg minus audio flushed
 	sp        *speaker
 	playing   []*utterance // queued or playing, in order; the first unfinished one synthesises
+	synthBusy bool         // a speaker run is going (possibly of an utterance already cut)
 	nextUtt   int
 	playTimer *time.Timer
 	ivrTimer  *time.Timer
@@ -207,8 +208,13 @@ func (s *Session) loop(ctx context.Context) {
 			s.end(s.outcomeOnHangup(), "caller_hangup")
 			return
 		case <-ctx.Done():
-			s.end("shutdown", "server_shutdown")
-			s.hangup()
+			select {
+			case <-s.leg.Done(): // the transport ended the call and its context together
+				s.end(s.outcomeOnHangup(), "caller_hangup")
+			default:
+				s.end("shutdown", "server_shutdown")
+				s.hangup()
+			}
 			return
 		case <-maxCall.C:
 			s.end("completed", "max_duration")

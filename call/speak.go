@@ -212,6 +212,11 @@ func (sp *speaker) resampler(rate int) (*audio.Resampler, error) {
 }
 
 func (sp *speaker) queue(u *utterance, pcm audio.PCM16) error {
+	// u.mu is held across the check and the (non-blocking) Enqueue so that
+	// a barge-in, which cancels and then takes u.mu before flushing, never
+	// sees audio of a cut utterance queued after its flush.
+	u.mu.Lock()
+	defer u.mu.Unlock()
 	if err := u.ctx.Err(); err != nil {
 		return err
 	}
@@ -219,13 +224,11 @@ func (sp *speaker) queue(u *utterance, pcm audio.PCM16) error {
 		return err
 	}
 	d := audio.Duration(len(pcm), sp.leg.Rate())
-	u.mu.Lock()
 	if !u.began {
 		u.began = true
 		u.start = sp.pos()
 	}
 	u.queued += d
-	u.mu.Unlock()
 	sp.note(d)
 	return nil
 }

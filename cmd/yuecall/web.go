@@ -42,7 +42,7 @@ func (e captions) Emit(callID string, p events.Payload) {
 	if e.next != nil {
 		e.next.Emit(callID, p)
 	}
-	if t, ok := p.(events.Transcript); ok && t.Speaker != "agent" {
+	if t, ok := p.(events.Transcript); ok && t.Speaker != "agent" && t.Text != "" {
 		_ = e.c.Send(captionMsg{Type: "transcript", Speaker: t.Speaker, Text: t.Text, Final: t.Final,
 			Interrupted: t.Interrupted})
 	}
