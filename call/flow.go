@@ -113,12 +113,32 @@ func (s *Session) say(text string, interruptible, reply bool, after func()) {
 	u := &utterance{id: s.nextUtt, text: text, sentences: spoken.Split(text, s.d.MaxChunk),
 		interruptible: interruptible, reply: reply, after: after}
 	u.ctx, u.cancel = context.WithCancel(s.ctx)
-	masked := redact.Text(text)
+	s.playing = append(s.playing, u)
+	if s.d.TTS == nil {
+		s.announce(u)
+	}
+	s.startSynth()
+}
+
+// announce publishes what the bot says when the caller starts to hear it
+// (its first audio is queued with nothing ahead of it), not when it is
+// queued: a reply dropped unheard by a barge-in is never announced.
+func (s *Session) announce(u *utterance) {
+	if u.announced {
+		return
+	}
+	u.announced = true
+	masked := redact.Text(u.text)
 	s.publish(events.Transcript{Speaker: "bot", Text: masked, Final: true,
 		StartMs: s.sinceStart(), Lang: "yue"})
 	s.addTail("bot", masked)
-	s.playing = append(s.playing, u)
-	s.startSynth()
+}
+
+// announceHead announces the utterance now playing, once its audio exists.
+func (s *Session) announceHead() {
+	if len(s.playing) > 0 && s.playing[0].hasAudio() {
+		s.announce(s.playing[0])
+	}
 }
 
 // afterPlayout runs f once everything queued has been played.
@@ -164,6 +184,7 @@ func (s *Session) startSynth() {
 func (s *Session) onSpeakDone(d speakDone) {
 	d.u.synth = synthDone
 	s.synthBusy = false
+	s.announceHead()
 	if d.err != nil && d.u.ctx.Err() == nil {
 		s.log.Error("tts failed", "err", d.err)
 	}
@@ -183,6 +204,10 @@ func (s *Session) retirePlayed() {
 	for len(s.playing) > 0 && s.playing[0].playedOut(played) {
 		u := s.playing[0]
 		s.playing = s.playing[1:]
+		if u.hasAudio() {
+			s.announce(u) // played out before its first-audio note arrived
+		}
+		s.announceHead()
 		if u.reply && s.conv != nil {
 			s.conv.Heard(u.text, 1)
 		}

@@ -95,12 +95,9 @@ func (s *Session) bargeIn(bySpeech bool) {
 	if s.conv != nil && u.reply {
 		s.conv.Heard(u.text, frac)
 	}
-	s.publish(events.Transcript{Speaker: "bot", Text: redact.Text(heard), Final: true,
-		StartMs: s.sinceStart(), EndMs: s.sinceStart(), Lang: "yue", Interrupted: true})
-	for _, q := range s.playing[1:] { // queued behind it, dropped unheard
-		_ = q // its transcript was published when queued: say it was not heard
-		s.publish(events.Transcript{Speaker: "bot", Final: true, StartMs: s.sinceStart(), EndMs: s.sinceStart(),
-			Lang: "yue", Interrupted: true})
+	if u.announced { // what was queued behind it was never announced: nothing to take back
+		s.publish(events.Transcript{Speaker: "bot", Text: redact.Text(heard), Final: true,
+			StartMs: s.sinceStart(), EndMs: s.sinceStart(), Lang: "yue", Interrupted: true})
 	}
 	if bySpeech && frac < 1 && u.reply {
 		s.interrupted = u

@@ -230,6 +230,7 @@ func (s *Session) loop(ctx context.Context) {
 			s.onASR(m)
 		case f := <-s.spFirst:
 			s.d.Metrics.observeTTS(f.ttf)
+			s.announceHead()
 		case d := <-s.spDone:
 			s.onSpeakDone(d)
 		case <-s.playTimer.C:

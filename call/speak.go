@@ -33,7 +33,15 @@ type utterance struct {
 	start  time.Duration // the leg's played position when the first sample was queued
 	began  bool
 
-	resumeFrom int // first sentence not heard in full (set by heardText)
+	resumeFrom int  // first sentence not heard in full (set by heardText)
+	announced  bool // its transcript is published (owned by the loop)
+}
+
+// hasAudio reports whether any of u's audio has been queued on the leg.
+func (u *utterance) hasAudio() bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.began
 }
 
 // unheard returns the text from the first sentence not heard in full.

@@ -193,7 +193,7 @@ func TestSIPKeypadOnlyWithoutASR(t *testing.T) {
 	needTools(t, "sipp", "espeak-ng", "sox")
 	ts := startServe(t, nil)
 	runSipp(t, sippCall{Target: ts.cfg.SIP.Addr, Speech: speech(t, t.TempDir(), "喂"),
-		Digits: []string{"0"}, BeforeDTMF: 3000, BeforeSpeech: 500, AfterSpeech: 3000,
+		Digits: []string{"0"}, BeforeDTMF: 9000, BeforeSpeech: 500, AfterSpeech: 3000, // 0 after the notices are heard
 		LocalPort: freePort(t, "udp"), MediaPort: freePort(t, "udp")})
 	msgs := ts.waitEvent(t, events.TypeCallEnded, 10*time.Second)
 	notice := find(msgs, events.TypeTranscript, func(m events.Message) bool {
