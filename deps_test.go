@@ -22,6 +22,8 @@ var allowed = map[string][]string{
 	"dialog":    {"dialog", "normalise", "redact"},
 	"ivr":       {"ivr", "audio"},
 	"desk":      {"desk", "events"},
+	"sim":       {"audio", "media", "sim"},
+	"load":      {"audio", "media", "sim", "load"},
 	"call":      {"audio", "media", "asr", "tts", "dialog", "ivr", "events", "normalise", "redact", "call"},
 }
 

@@ -19,6 +19,12 @@ Usage:
                                  stream a WAV file through the ASR provider, print partials and finals
   yuecall say [-provider P -url U -key K -voice V] [-out FILE.wav] TEXT
                                  synthesise TEXT as a call would; print duration and time to first audio
+  yuecall call [-target URI] [-script FILE.yaml | -say TEXT] [-record FILE.wav] [-json]
+                                 one simulated caller: dial, follow the script, print what it measured
+  yuecall load [-calls N -hold D -ramp-up D -ramp-down D] [-script FILE.yaml] [-subtract D]
+               [-metrics URL] [-pid PID] [-json] [-out FILE.json]
+                                 N concurrent simulated callers against a running server; per-turn
+                                 pipeline overhead, barge-in, jitter, dropped frames, CPU/memory per call
   yuecall config env             print every YUECALL_* variable with its YAML key and default
   yuecall config check [-config FILE]  validate a configuration and print it
   yuecall version
@@ -40,6 +46,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdServe(ctx, args[1:], stderr)
 	case "asr":
 		return cmdASR(ctx, args[1:], stdout, stderr)
+	case "call":
+		return cmdCall(ctx, args[1:], stdout, stderr)
+	case "load":
+		return cmdLoad(ctx, args[1:], stdout, stderr)
 	case "say":
 		return cmdSay(ctx, args[1:], stdout, stderr)
 	case "config":

@@ -17,7 +17,7 @@ type rtpCollector struct {
 	finished rtp.Stats
 	sipSrv   *sip.Server
 
-	in, out, lost, garbage, sipAnswered, sipRejected *prometheus.Desc
+	in, out, lost, garbage, sendLate, queueFull, sipAnswered, sipRejected *prometheus.Desc
 }
 
 func newRTPCollector() *rtpCollector {
@@ -26,6 +26,8 @@ func newRTPCollector() *rtpCollector {
 		out:         prometheus.NewDesc("yuecall_rtp_packets_out_total", "RTP packets sent.", nil, nil),
 		lost:        prometheus.NewDesc("yuecall_rtp_packets_lost_total", "RTP packets lost (sequence gaps).", nil, nil),
 		garbage:     prometheus.NewDesc("yuecall_rtp_packets_invalid_total", "Datagrams on RTP ports that were not valid RTP.", nil, nil),
+		sendLate:    prometheus.NewDesc("yuecall_rtp_send_late_total", "Times a pacer fell more than 3 frames behind and resynced (frames dropped from the schedule).", nil, nil),
+		queueFull:   prometheus.NewDesc("yuecall_rtp_send_queue_full_total", "Bot audio refused because the send queue was full.", nil, nil),
 		sipAnswered: prometheus.NewDesc("yuecall_sip_invites_answered_total", "INVITEs answered with 200.", nil, nil),
 		sipRejected: prometheus.NewDesc("yuecall_sip_invites_rejected_total", "INVITEs refused, by status.", []string{"status"}, nil),
 	}
@@ -51,6 +53,8 @@ func addStats(sum *rtp.Stats, st rtp.Stats) {
 	sum.PacketsOut += st.PacketsOut
 	sum.Lost += st.Lost
 	sum.Garbage += st.Garbage
+	sum.SendLate += st.SendLate
+	sum.QueueFull += st.QueueFull
 }
 
 func (c *rtpCollector) Describe(ch chan<- *prometheus.Desc) {
@@ -58,6 +62,8 @@ func (c *rtpCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.out
 	ch <- c.lost
 	ch <- c.garbage
+	ch <- c.sendLate
+	ch <- c.queueFull
 	ch <- c.sipAnswered
 	ch <- c.sipRejected
 }
@@ -80,6 +86,8 @@ func (c *rtpCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(c.out, sum.PacketsOut)
 	counter(c.lost, sum.Lost)
 	counter(c.garbage, sum.Garbage)
+	counter(c.sendLate, sum.SendLate)
+	counter(c.queueFull, sum.QueueFull)
 	if c.sipSrv != nil {
 		st := c.sipSrv.Stats()
 		counter(c.sipAnswered, st.Answered)
