@@ -56,6 +56,8 @@ type Config struct {
 	InbandDTMF bool
 	// SendQueue bounds queued outgoing audio; 0 means DefaultSendQueue.
 	SendQueue time.Duration
+	// Pacer sends the session's frames; nil means DefaultPacer().
+	Pacer *Pacer
 	// Log receives session events; nil discards them.
 	Log *slog.Logger
 }
@@ -87,6 +89,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.SendQueue == 0 {
 		c.SendQueue = DefaultSendQueue
+	}
+	if c.Pacer == nil {
+		c.Pacer = DefaultPacer()
 	}
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)

@@ -2,12 +2,16 @@
 // allocation, the receive loop (parse, symmetric-RTP latching, reorder
 // buffer with loss concealment, G.711 decoding, RFC 4733 and in-band DTMF)
 // and the paced sender (bounded queue of 20 ms frames with O(1) flush for
-// barge-in).
+// barge-in), sent by a Pacer that many Sessions share.
 //
-// Goroutines: a started Session owns exactly two, the socket reader and the
-// 20 ms pacer; Close cancels them and waits. Decoded audio is written
-// synchronously from the reader to the current sink (SetSink); digits go
-// out on a bounded channel (DTMF) whose overflow is dropped and counted.
+// Goroutines: a started Session owns one, the socket reader; Close cancels
+// it and waits. Its frames are sent by a Pacer (DefaultPacer unless
+// Config.Pacer is set): one goroutine per shard ticks every Session of the
+// shard once per 20 ms, and runs only while the shard has Sessions. Close
+// takes the Session out of its Pacer before it returns. Decoded audio is
+// written synchronously from the reader to the current sink (SetSink);
+// digits go out on a bounded channel (DTMF) whose overflow is dropped and
+// counted. The per-packet paths (tick and receive) do not allocate.
 //
 // Imports: the standard library, github.com/pion/rtp, the audio package and
 // media/sdp (for sdp.Codec and sdp.Negotiated). media/sdp never imports

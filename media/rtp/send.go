@@ -1,7 +1,6 @@
 package rtp
 
 import (
-	"context"
 	"math/rand/v2"
 	"net"
 	"net/netip"
@@ -13,10 +12,6 @@ import (
 
 	"github.com/yuecall/yuecall/audio"
 )
-
-// lateFrames is how far (in frames) the pacer may fall behind its schedule
-// before it gives up catching up and restarts the schedule from now.
-const lateFrames = 3
 
 // queue is a growable ring of 8 kHz samples waiting to be sent. Growth
 // doubles up to max samples; Flush is O(1) and keeps the memory for reuse.
@@ -88,8 +83,10 @@ func (q *queue) len() int {
 	return q.n
 }
 
-// sender paces queued audio out as one RTP packet per 20 ms. The pacer
-// fields are owned by the pacer goroutine.
+// sender turns queued audio into one RTP packet per 20 ms tick of its
+// Pacer. mu is held for a whole tick; stop takes it, so once stop has
+// returned no tick runs for the sender again. The header and frame fields
+// are only touched under mu.
 type sender struct {
 	conn    *net.UDPConn
 	c       *counters
@@ -100,10 +97,16 @@ type sender struct {
 	flushed atomic.Bool  // set by Flush: next packet starts a talkspurt
 	paused  atomic.Bool  // set by Pause: queued audio waits, nothing is sent
 
+	mu      sync.Mutex
+	stopped bool
 	hdr     rtp.Header
 	frame   audio.PCM16 // one frame, reused
 	pkt     []byte      // header + payload, reused
 	talking bool        // the previous tick sent a packet
+
+	// Registration in a Pacer, guarded by the Pacer's mu.
+	shard *shard
+	group int
 }
 
 func newSender(conn *net.UDPConn, cfg Config, enc encodeFunc, c *counters, remote *atomic.Pointer[netip.AddrPort]) *sender {
@@ -137,38 +140,35 @@ func (s *sender) build(frame audio.PCM16, marker bool) []byte {
 	return s.encode(s.pkt[:n], frame)
 }
 
-// run is the pacer: tick n happens at t0 + n*20ms on the monotonic clock.
-func (s *sender) run(ctx context.Context) {
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	t0 := time.Now()
-	for n := int64(0); ; n++ {
-		deadline := t0.Add(time.Duration(n) * audio.FrameDuration)
-		if wait := time.Until(deadline); wait > 0 {
-			timer.Reset(wait)
-			select {
-			case <-ctx.Done():
-				return
-			case <-timer.C:
-			}
-		} else if ctx.Err() != nil {
-			return
-		} else if behind := -wait / audio.FrameDuration; behind > lateFrames {
-			// Far behind (a stalled machine): keep the RTP clock true to
-			// wall time, start a new talkspurt and a new schedule.
-			s.c.sendLate.Add(1)
-			s.hdr.Timestamp += uint32(behind) * frameSamples
-			s.talking = false
-			t0, n = time.Now(), 0
-		}
-		s.tick(ctx)
-	}
+// stop ends the ticks: when it returns, no tick is running or will run.
+func (s *sender) stop() {
+	s.mu.Lock()
+	s.stopped = true
+	s.mu.Unlock()
 }
 
-// tick sends the next frame, if any. The RTP timestamp advances every tick,
-// so silence (nothing queued) shows as a timestamp jump to the receiver.
-func (s *sender) tick(ctx context.Context) {
-	defer func() { s.hdr.Timestamp += frameSamples }()
+// tick is called by the Pacer once per 20 ms. skip > 0 means the pacer
+// fell that many periods behind and skipped them: the RTP clock jumps to
+// stay true to wall time and a new talkspurt starts.
+func (s *sender) tick(skip int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopped {
+		return
+	}
+	if skip > 0 {
+		s.c.sendLate.Add(1)
+		s.hdr.Timestamp += uint32(skip) * frameSamples
+		s.talking = false
+	}
+	s.send()
+	s.hdr.Timestamp += frameSamples
+}
+
+// send sends the next frame, if any. The RTP timestamp advances every tick
+// (in tick), so silence (nothing queued) shows as a timestamp jump to the
+// receiver.
+func (s *sender) send() {
 	if s.paused.Load() {
 		s.talking = false
 		return
@@ -190,9 +190,7 @@ func (s *sender) tick(ctx context.Context) {
 		return // on hold or not latched yet: the frame is consumed, not sent
 	}
 	if _, err := s.conn.WriteToUDPAddrPort(pkt, *remote); err != nil {
-		if ctx.Err() == nil {
-			s.c.sendErrors.Add(1)
-		}
+		s.c.sendErrors.Add(1) // the socket is closed only after stop
 		return
 	}
 	s.c.packetsOut.Add(1)

@@ -64,8 +64,9 @@ func NewSession(conn *net.UDPConn, cfg Config) (*Session, error) {
 	return s, nil
 }
 
-// Start launches the reader and the pacer. They stop when ctx is done or
-// Close is called. Start after Close, or a second Start, does nothing.
+// Start launches the reader and joins the Pacer, which sends a frame every
+// 20 ms from then on. Both stop when ctx is done or Close is called. Start
+// after Close, or a second Start, does nothing.
 func (s *Session) Start(ctx context.Context) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -76,20 +77,22 @@ func (s *Session) Start(ctx context.Context) {
 	ctx, s.cancel = context.WithCancel(ctx)
 	// Unblock the reader when ctx ends without Close.
 	stop := context.AfterFunc(ctx, func() { _ = s.conn.SetReadDeadline(time.Unix(1, 0)) })
-	s.wg.Add(2)
+	s.cfg.Pacer.add(s.tx)
+	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		defer stop()
+		defer func() {
+			stop()
+			s.tx.stop()
+			s.cfg.Pacer.remove(s.tx)
+		}()
 		s.readLoop(ctx)
-	}()
-	go func() {
-		defer s.wg.Done()
-		s.tx.run(ctx)
 	}()
 }
 
-// Close stops the goroutines, waits for them, closes the socket and then
-// the DTMF channel. It is safe to call more than once.
+// Close stops the reader and the sending (no frame is sent once Close has
+// returned), waits, closes the socket and then the DTMF channel. It is safe
+// to call more than once.
 func (s *Session) Close() error {
 	s.mu.Lock()
 	if s.closed {
@@ -101,6 +104,7 @@ func (s *Session) Close() error {
 		s.cancel()
 	}
 	s.mu.Unlock()
+	s.tx.stop() // before the socket closes, so that no write fails on it
 	err := s.conn.Close()
 	s.wg.Wait()
 	close(s.dtmf)

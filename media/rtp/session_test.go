@@ -36,7 +36,7 @@ func leaked(wait time.Duration) string {
 		stacks := string(buf[:runtime.Stack(buf, true)])
 		var bad []string
 		for _, g := range strings.Split(stacks, "\n\n") {
-			if strings.Contains(g, "media/rtp.(*Session)") || strings.Contains(g, "media/rtp.(*sender).run") {
+			if strings.Contains(g, "media/rtp.(*Session)") || strings.Contains(g, "media/rtp.(*shard).run") {
 				bad = append(bad, g)
 			}
 		}
