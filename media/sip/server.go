@@ -3,6 +3,7 @@ package sip
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -96,8 +97,20 @@ func NewServer(cfg Config, h Handler, log *slog.Logger) (*Server, error) {
 
 // Serve listens on the configured transports until ctx ends. Bind errors are
 // returned at once.
+// When it returns, its listeners are closed and their readers have ended
+// (sipgo's Close does not close listeners it was handed).
 func (s *Server) Serve(ctx context.Context) error {
 	errc := make(chan error, len(s.cfg.Transports))
+	var listeners []io.Closer
+	running := 0 // readers that have not returned yet
+	defer func() {
+		for _, l := range listeners {
+			_ = l.Close()
+		}
+		for ; running > 0; running-- {
+			<-errc
+		}
+	}()
 	for _, t := range s.cfg.Transports {
 		switch t {
 		case "udp":
@@ -105,12 +118,14 @@ func (s *Server) Serve(ctx context.Context) error {
 			if err != nil {
 				return fmt.Errorf("sip: listen udp %s: %w", s.cfg.Addr, err)
 			}
+			listeners, running = append(listeners, pc), running+1
 			go func() { errc <- s.srv.ServeUDP(pc) }()
 		case "tcp":
 			l, err := net.Listen("tcp", s.cfg.Addr)
 			if err != nil {
 				return fmt.Errorf("sip: listen tcp %s: %w", s.cfg.Addr, err)
 			}
+			listeners, running = append(listeners, l), running+1
 			go func() { errc <- s.srv.ServeTCP(l) }()
 		}
 	}
@@ -119,6 +134,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	case <-ctx.Done():
 		return nil
 	case err := <-errc:
+		running--
 		return fmt.Errorf("sip: serve: %w", err)
 	}
 }
