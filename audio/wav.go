@@ -296,14 +296,20 @@ func WriteWAV(w io.Writer, s PCM16, rate int) error {
 	buf := make([]byte, 0, min(len(s)*2, 8192))
 	for len(s) > 0 {
 		n := min(len(s), cap(buf)/2)
-		buf = buf[:0]
-		for _, v := range s[:n] {
-			buf = le.AppendUint16(buf, uint16(v))
-		}
+		buf = AppendPCM16LE(buf[:0], s[:n])
 		if _, err := w.Write(buf); err != nil {
 			return fmt.Errorf("audio: write WAV data: %w", err)
 		}
 		s = s[n:]
 	}
 	return nil
+}
+
+// AppendPCM16LE appends s as headerless signed 16-bit little-endian
+// samples, the raw PCM most speech services take.
+func AppendPCM16LE(dst []byte, s PCM16) []byte {
+	for _, v := range s {
+		dst = binary.LittleEndian.AppendUint16(dst, uint16(v))
+	}
+	return dst
 }

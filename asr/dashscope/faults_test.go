@@ -12,6 +12,7 @@ import (
 
 	"github.com/yuecall/yuecall/asr"
 	"github.com/yuecall/yuecall/asr/asrtest"
+	"github.com/yuecall/yuecall/asr/internal/wsstream"
 )
 
 func openURL(t *testing.T, url string, mod func(*Config)) *Stream {
@@ -65,7 +66,7 @@ func TestTooManyMalformed(t *testing.T) {
 	checkGoroutines(t)
 	url := rawServer(t, func(c *websocket.Conn, id string) {
 		c.WriteMessage(websocket.TextMessage, []byte(eventJSON(id, "result-generated", sentenceJSON("转人", 0, nil, false, false))))
-		for range maxMalformed {
+		for range wsstream.MaxMalformed {
 			if c.WriteMessage(websocket.TextMessage, []byte("garbage")) != nil {
 				return
 			}

@@ -18,6 +18,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/yuecall/yuecall/asr"
+	"github.com/yuecall/yuecall/asr/internal/wsstream"
 )
 
 // TaskError is the server's task-failed event. It wraps ErrTaskFailed.
@@ -101,7 +102,7 @@ func (r *Recognizer) NewStream(ctx context.Context) (asr.Stream, error) {
 func (r *Recognizer) Open(ctx context.Context) (*Stream, error) {
 	dctx, cancel := context.WithTimeout(ctx, r.cfg.ConnectTimeout)
 	defer cancel()
-	conn, resp, err := r.dialer.DialContext(dctx, r.cfg.URL, r.header)
+	conn, resp, err := wsstream.Dial(dctx, r.dialer, r.cfg.URL, r.header)
 	if err != nil {
 		return nil, r.connectError(ctx, err, resp)
 	}

@@ -2,17 +2,14 @@ package dashscope
 
 import (
 	"context"
-	"encoding/binary"
-	"fmt"
-	"log/slog"
 	"math"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
 
 	"github.com/yuecall/yuecall/asr"
+	"github.com/yuecall/yuecall/asr/internal/wsstream"
 	"github.com/yuecall/yuecall/audio"
 )
 
@@ -20,16 +17,6 @@ const (
 	// chunkDuration is how much audio one binary frame carries (the
 	// documented ~100 ms); small writes are coalesced.
 	chunkDuration = 100 * time.Millisecond
-	// flushAfter sends a partly filled chunk when writes pause this long.
-	flushAfter = chunkDuration + 20*time.Millisecond
-	// writeTimeout bounds one websocket write; a server that stops reading
-	// for this long ends the stream.
-	writeTimeout = 10 * time.Second
-	// resultBuffer is the capacity of Results. Overflow policy: partials are
-	// dropped and counted; finals block the reader (honouring ctx).
-	resultBuffer = 64
-	// maxMalformed consecutive malformed frames end the stream.
-	maxMalformed = 20
 	// maxEventBytes caps one server frame.
 	maxEventBytes = 1 << 20
 	// finishTimeout bounds the wait for task-finished after finish-task.
@@ -39,199 +26,44 @@ const (
 // chunkBytes is the size of one coalesced PCM16 frame at rate.
 func chunkBytes(rate int) int { return 2 * rate * int(chunkDuration/time.Millisecond) / 1000 }
 
-// Stream is one DashScope recognition task. It implements asr.Stream.
+// Stream is one DashScope recognition task: PCM16 audio frames after
+// task-started (Open waited for it), then finish-task. It implements
+// asr.Stream; Dropped, DroppedResults and Malformed count what its overflow
+// policies dropped.
 type Stream struct {
-	cfg    Config
-	log    *slog.Logger
-	conn   *websocket.Conn
-	pool   *sync.Pool
+	*wsstream.Stream
 	taskID string
-
-	parent context.Context
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-
-	// mu guards sendClosed and sending on audio, so CloseSend cannot close
-	// the channel under a concurrent WriteSample.
-	mu         sync.Mutex
-	sendClosed bool
-	// audio carries PCM16 little-endian frames to the writer. Overflow
-	// policy: the new frame is dropped, counted in dropped, and logged once.
-	audio chan *[]byte
-
-	results        chan asr.Result
-	dropped        atomic.Uint64
-	droppedResults atomic.Uint64
-	billedMillis   atomic.Int64
-	warnedDrop     atomic.Bool
-	closing        atomic.Bool // Close was called
-	finishSent     atomic.Bool // finish-task went out
-
-	errMu sync.Mutex
-	err   error
-
-	finishTimeout time.Duration
+	billed *atomic.Int64 // ms, the sum of usage.duration on finals
 }
 
 var _ asr.Stream = (*Stream)(nil)
 
 func startStream(ctx context.Context, r *Recognizer, conn *websocket.Conn, taskID string) *Stream {
-	sctx, cancel := context.WithCancel(ctx)
-	s := &Stream{
-		cfg:     r.cfg,
-		log:     r.log.With("task", taskID),
-		conn:    conn,
-		pool:    r.pool,
-		taskID:  taskID,
-		parent:  ctx,
-		ctx:     sctx,
-		cancel:  cancel,
-		audio:   make(chan *[]byte, r.cfg.SendBuffer),
-		results: make(chan asr.Result, resultBuffer),
-
-		finishTimeout: r.finishTimeout,
-	}
-	s.wg.Add(3)
-	go s.writeLoop()
-	go s.readLoop()
-	// Closing the connection when the stream ends unblocks a write stuck on
-	// a server that stopped reading, and the reader's blocking read.
-	context.AfterFunc(sctx, func() {
-		defer s.wg.Done()
-		conn.Close()
-	})
-	return s
+	log := r.log.With("task", taskID)
+	rd := &reader{log: log, taskID: taskID, key: r.cfg.Key}
+	return &Stream{taskID: taskID, billed: &rd.billedMillis, Stream: wsstream.Start(ctx, conn, wsstream.Options{
+		Name: "dashscope", Log: log, SampleRate: r.cfg.SampleRate,
+		Encode: audio.AppendPCM16LE, SampleBytes: 2,
+		ChunkBytes: chunkBytes(r.cfg.SampleRate), FlushAfter: chunkDuration + 20*time.Millisecond,
+		SendBuffer: r.cfg.SendBuffer, Pool: r.pool,
+		End: finishTaskJSON(taskID), EndWhat: "send finish-task", EndTimeout: r.finishTimeout,
+		NoEnd:         "no task-finished %v after finish-task",
+		EarlyClose:    "server closed the connection before task-finished",
+		ErrConnection: ErrConnection, Handler: rd,
+	})}
 }
 
 // TaskID is the task_id this stream sent in run-task.
 func (s *Stream) TaskID() string { return s.taskID }
 
-// SampleRate is Config.SampleRate; the caller resamples before writing.
-func (s *Stream) SampleRate() int { return s.cfg.SampleRate }
-
-// WriteSample queues a copy of pcm for the writer without blocking. When
-// the queue is full the frame is dropped and counted (see Dropped) and nil
-// is returned. It returns an error wrapping asr.ErrClosed after CloseSend
-// or Close, or once the stream has ended.
-func (s *Stream) WriteSample(pcm audio.PCM16) error {
-	bp := s.getBuf()
-	*bp = appendPCM16((*bp)[:0], pcm)
-	queued, open := s.enqueue(bp)
-	if queued {
-		return nil
-	}
-	s.pool.Put(bp)
-	if len(pcm) == 0 && open {
-		return nil
-	}
-	if !open {
-		if err := s.Err(); err != nil {
-			return fmt.Errorf("%w: %w", asr.ErrClosed, err)
-		}
-		return asr.ErrClosed
-	}
-	if s.dropped.Add(1); !s.warnedDrop.Swap(true) {
-		s.log.Warn("dashscope: send buffer full, dropping audio", "buffer_frames", s.cfg.SendBuffer)
-	}
-	return nil
-}
-
-// enqueue offers a frame to the writer. open is false after CloseSend,
-// Close or the end of the stream; queued is false when the frame was not
-// taken (closed, full, or empty).
-func (s *Stream) enqueue(bp *[]byte) (queued, open bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.sendClosed || s.ctx.Err() != nil {
-		return false, false
-	}
-	if len(*bp) == 0 {
-		return false, true
-	}
-	select {
-	case s.audio <- bp:
-		return true, true
-	default:
-		return false, true
-	}
-}
-
-func (s *Stream) getBuf() *[]byte {
-	if bp, ok := s.pool.Get().(*[]byte); ok {
-		return bp
-	}
-	b := make([]byte, 0, 2*audio.SamplesPerFrame(s.cfg.SampleRate))
-	return &b
-}
-
-// appendPCM16 appends pcm as signed 16-bit little-endian samples.
-func appendPCM16(dst []byte, pcm audio.PCM16) []byte {
-	for _, v := range pcm {
-		dst = binary.LittleEndian.AppendUint16(dst, uint16(v))
-	}
-	return dst
-}
-
-// CloseSend says no more audio follows: queued audio is sent, then
-// finish-task; the remaining results follow. Calling it again is a no-op.
-func (s *Stream) CloseSend() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.sendClosed {
-		s.sendClosed = true
-		close(s.audio)
-	}
-	return nil
-}
-
-// Results yields hypotheses; it is closed when the stream has ended.
-func (s *Stream) Results() <-chan asr.Result { return s.results }
-
-// Err reports why the stream ended: nil after task-finished (or after
-// Close), a *TaskError for task-failed, or an error wrapping ErrConnection,
-// asr.ErrProtocol, or the context's error. It is final once Results is closed.
-func (s *Stream) Err() error {
-	s.errMu.Lock()
-	defer s.errMu.Unlock()
-	return s.err
-}
-
-// Close abandons the stream: it cancels both goroutines and waits for them.
-func (s *Stream) Close() error {
-	s.closing.Store(true)
-	s.mu.Lock()
-	s.sendClosed = true // the audio channel is left to the collector
-	s.mu.Unlock()
-	s.cancel()
-	s.wg.Wait()
-	return nil
-}
-
-// Dropped is how many written frames were dropped because the send queue was full.
-func (s *Stream) Dropped() uint64 { return s.dropped.Load() }
-
-// DroppedResults is how many partial results were dropped because the
-// consumer of Results was behind.
-func (s *Stream) DroppedResults() uint64 { return s.droppedResults.Load() }
-
 // Billed is the audio the server billed so far (the sum of usage.duration
 // on final results).
 func (s *Stream) Billed() time.Duration {
-	return time.Duration(s.billedMillis.Load()) * time.Millisecond
+	return time.Duration(s.billed.Load()) * time.Millisecond
 }
 
-func (s *Stream) addBilled(seconds float64) {
+func addBilled(ms *atomic.Int64, seconds float64) {
 	if seconds > 0 && !math.IsInf(seconds, 0) {
-		s.billedMillis.Add(int64(seconds * 1000))
-	}
-}
-
-// fail records the first error that ends the stream.
-func (s *Stream) fail(err error) {
-	s.errMu.Lock()
-	defer s.errMu.Unlock()
-	if s.err == nil {
-		s.err = err
+		ms.Add(int64(seconds * 1000))
 	}
 }

@@ -109,7 +109,7 @@ func TestRunTaskJSON(t *testing.T) {
 }
 
 func TestAppendPCM16(t *testing.T) {
-	got := appendPCM16(nil, audio.PCM16{1, -1, 32767, -32768})
+	got := audio.AppendPCM16LE(nil, audio.PCM16{1, -1, 32767, -32768})
 	want := []byte{1, 0, 0xff, 0xff, 0xff, 0x7f, 0, 0x80}
 	if string(got) != string(want) {
 		t.Errorf("appendPCM16 = %v, want %v", got, want)
@@ -131,6 +131,6 @@ func BenchmarkAppendPCM16(b *testing.B) {
 	buf := make([]byte, 0, 2*len(pcm))
 	b.ReportAllocs()
 	for b.Loop() {
-		buf = appendPCM16(buf[:0], pcm)
+		buf = audio.AppendPCM16LE(buf[:0], pcm)
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/yuecall/yuecall/asr"
 	"github.com/yuecall/yuecall/asr/asrtest"
+	"github.com/yuecall/yuecall/asr/internal/wsstream"
 )
 
 // TestTLS: the server's self-signed certificate is accepted with its CA
@@ -135,7 +136,7 @@ func TestTooManyMalformed(t *testing.T) {
 	checkGoroutines(t)
 	url := rawServer(t, func(c *websocket.Conn) {
 		c.WriteMessage(websocket.TextMessage, []byte(`{"mode":"2pass-online","text":"轉人","is_final":false}`))
-		for range maxMalformed {
+		for range wsstream.MaxMalformed {
 			if c.WriteMessage(websocket.TextMessage, []byte("garbage")) != nil {
 				return
 			}

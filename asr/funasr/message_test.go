@@ -174,12 +174,12 @@ func BenchmarkAppendPCM16(b *testing.B) {
 	buf := make([]byte, 0, 2*320)
 	b.ReportAllocs()
 	for b.Loop() {
-		buf = appendPCM16(buf[:0], frame)
+		buf = audio.AppendPCM16LE(buf[:0], frame)
 	}
 }
 
 func TestAppendPCM16(t *testing.T) {
-	got := appendPCM16(nil, audio.PCM16{0, 1, -1, 32767, -32768})
+	got := audio.AppendPCM16LE(nil, audio.PCM16{0, 1, -1, 32767, -32768})
 	want := []byte{0, 0, 1, 0, 0xff, 0xff, 0xff, 0x7f, 0, 0x80}
 	if string(got) != string(want) {
 		t.Errorf("appendPCM16 = % x, want % x", got, want)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/yuecall/yuecall/asr"
 	"github.com/yuecall/yuecall/asr/asrtest"
+	"github.com/yuecall/yuecall/asr/internal/wsstream"
 )
 
 // rawServer runs fn on each websocket connection to a test server.
@@ -71,7 +72,7 @@ func TestTooManyMalformed(t *testing.T) {
 	checkGoroutines(t)
 	url := rawServer(t, func(c *websocket.Conn) {
 		c.WriteMessage(websocket.TextMessage, []byte(partialJSON))
-		for range maxMalformed {
+		for range wsstream.MaxMalformed {
 			if c.WriteMessage(websocket.TextMessage, []byte("garbage")) != nil {
 				return
 			}

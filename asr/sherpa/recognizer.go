@@ -13,6 +13,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/yuecall/yuecall/asr"
+	"github.com/yuecall/yuecall/asr/internal/wsstream"
 )
 
 // Recognizer opens streams to one sherpa-onnx server.
@@ -69,23 +70,7 @@ func (r *Recognizer) NewStream(ctx context.Context) (asr.Stream, error) {
 func (r *Recognizer) Open(ctx context.Context) (*Stream, error) {
 	dctx, cancel := context.WithTimeout(ctx, r.cfg.ConnectTimeout)
 	defer cancel()
-	// gorilla/websocket honours only the deadline during the handshake: a
-	// cancelled ctx (the call ended, a fallback took over) must also stop
-	// it at once, so the socket's deadline is pulled in when ctx ends.
-	d := r.dialer
-	var stop func() bool
-	d.NetDialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		c, err := r.dialer.NetDialContext(ctx, network, addr)
-		if err == nil { // dctx, not ctx: the dialer cancels its own ctx after the handshake
-			stop = context.AfterFunc(dctx, func() { _ = c.SetDeadline(time.Unix(1, 0)) })
-		}
-		return c, err
-	}
-	conn, resp, err := d.DialContext(dctx, r.cfg.URL, nil)
-	if stop != nil && !stop() && err == nil {
-		conn.Close()
-		err = dctx.Err()
-	}
+	conn, resp, err := wsstream.Dial(dctx, r.dialer, r.cfg.URL, nil)
 	if err != nil {
 		if resp != nil {
 			err = fmt.Errorf("%w (HTTP %s)", err, resp.Status)

@@ -3,16 +3,13 @@ package sherpa
 import (
 	"context"
 	"encoding/binary"
-	"fmt"
-	"log/slog"
 	"math"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
 
 	"github.com/yuecall/yuecall/asr"
+	"github.com/yuecall/yuecall/asr/internal/wsstream"
 	"github.com/yuecall/yuecall/audio"
 )
 
@@ -20,16 +17,6 @@ const (
 	// chunkDuration is how much audio one binary frame carries: small writes
 	// are coalesced to cut websocket overhead.
 	chunkDuration = 100 * time.Millisecond
-	// flushAfter sends a partly filled chunk when writes pause this long.
-	flushAfter = chunkDuration + 20*time.Millisecond
-	// writeTimeout bounds one websocket write; a server that stops reading
-	// for this long ends the stream.
-	writeTimeout = 10 * time.Second
-	// resultBuffer is the capacity of Results. Overflow policy: partials are
-	// dropped and counted; finals block the reader (honouring ctx).
-	resultBuffer = 64
-	// maxMalformed consecutive malformed frames end the stream.
-	maxMalformed = 20
 	// maxResultBytes caps one server frame.
 	maxResultBytes = 1 << 20
 	// finalTimeout bounds the wait for the server's last result after "Done"
@@ -40,126 +27,28 @@ const (
 // chunkBytes is the size of one coalesced float32 frame at rate.
 func chunkBytes(rate int) int { return 4 * rate * int(chunkDuration/time.Millisecond) / 1000 }
 
-// Stream is one sherpa-onnx recognition session. It implements asr.Stream.
+// Stream is one sherpa-onnx recognition session: float32 audio frames, then
+// "Done". It implements asr.Stream; Dropped, DroppedResults and Malformed
+// count what its overflow policies dropped.
 type Stream struct {
-	cfg  Config
-	log  *slog.Logger
-	conn *websocket.Conn
-	pool *sync.Pool
-
-	parent context.Context
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-
-	// mu guards sendClosed and sending on audio, so CloseSend cannot close
-	// the channel under a concurrent WriteSample.
-	mu         sync.Mutex
-	sendClosed bool
-	// audio carries float32 frames to the writer. Overflow policy: the new
-	// frame is dropped, counted in dropped, and logged once.
-	audio chan *[]byte
-
-	results        chan asr.Result
-	dropped        atomic.Uint64
-	droppedResults atomic.Uint64
-	warnedDrop     atomic.Bool
-	closing        atomic.Bool // Close was called
-	doneSent       atomic.Bool // "Done" went out
-
-	errMu sync.Mutex
-	err   error
-
-	finalTimeout time.Duration
-	beforeWrite  func() // test hook: runs before every websocket write
+	*wsstream.Stream
 }
 
 var _ asr.Stream = (*Stream)(nil)
 
 func startStream(ctx context.Context, r *Recognizer, conn *websocket.Conn) *Stream {
-	sctx, cancel := context.WithCancel(ctx)
-	s := &Stream{
-		cfg:     r.cfg,
-		log:     r.log,
-		conn:    conn,
-		pool:    r.pool,
-		parent:  ctx,
-		ctx:     sctx,
-		cancel:  cancel,
-		audio:   make(chan *[]byte, r.cfg.SendBuffer),
-		results: make(chan asr.Result, resultBuffer),
-
-		finalTimeout: r.finalTimeout,
-		beforeWrite:  r.beforeWrite,
-	}
-	s.wg.Add(3)
-	go s.writeLoop()
-	go s.readLoop()
-	// Closing the connection when the stream ends unblocks a write stuck on
-	// a server that stopped reading, and the reader's blocking read.
-	context.AfterFunc(sctx, func() {
-		defer s.wg.Done()
-		conn.Close()
-	})
-	return s
-}
-
-// SampleRate is the server's rate; the caller resamples before writing.
-func (s *Stream) SampleRate() int { return s.cfg.SampleRate }
-
-// WriteSample converts pcm to float32 and queues it for the writer without
-// blocking. When the queue is full the frame is dropped and counted (see
-// Dropped) and nil is returned. It returns an error wrapping asr.ErrClosed
-// after CloseSend or Close, or once the stream has ended.
-func (s *Stream) WriteSample(pcm audio.PCM16) error {
-	bp := s.getBuf()
-	*bp = appendFloat32((*bp)[:0], pcm)
-	queued, open := s.enqueue(bp)
-	if queued {
-		return nil
-	}
-	s.pool.Put(bp)
-	if len(pcm) == 0 && open {
-		return nil
-	}
-	if !open {
-		if err := s.Err(); err != nil {
-			return fmt.Errorf("%w: %w", asr.ErrClosed, err)
-		}
-		return asr.ErrClosed
-	}
-	if s.dropped.Add(1); !s.warnedDrop.Swap(true) {
-		s.log.Warn("sherpa: send buffer full, dropping audio", "buffer_frames", s.cfg.SendBuffer)
-	}
-	return nil
-}
-
-// enqueue offers a frame to the writer. open is false after CloseSend,
-// Close or the end of the stream; queued is false when the frame was not
-// taken (closed, full, or empty).
-func (s *Stream) enqueue(bp *[]byte) (queued, open bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.sendClosed || s.ctx.Err() != nil {
-		return false, false
-	}
-	if len(*bp) == 0 {
-		return false, true
-	}
-	select {
-	case s.audio <- bp:
-		return true, true
-	default:
-		return false, true
-	}
-}
-
-func (s *Stream) getBuf() *[]byte {
-	if bp, ok := s.pool.Get().(*[]byte); ok {
-		return bp
-	}
-	b := make([]byte, 0, 4*audio.SamplesPerFrame(s.cfg.SampleRate))
-	return &b
+	return &Stream{wsstream.Start(ctx, conn, wsstream.Options{
+		Name: "sherpa", Log: r.log, SampleRate: r.cfg.SampleRate,
+		Encode: appendFloat32, SampleBytes: 4,
+		ChunkBytes: chunkBytes(r.cfg.SampleRate), FlushAfter: chunkDuration + 20*time.Millisecond,
+		SendBuffer: r.cfg.SendBuffer, Pool: r.pool,
+		End: []byte("Done"), EndWhat: "send Done", EndTimeout: r.finalTimeout,
+		NoEnd: "no end of results %v after Done",
+		// The Python server closes after the last result instead of "Done!".
+		EarlyClose: "server closed the stream before Done", CloseAfterEnd: true,
+		ErrConnection: ErrConnection, BeforeWrite: r.beforeWrite,
+		Handler: &reader{},
+	})}
 }
 
 // appendFloat32 appends pcm as float32 little-endian samples in [-1, 1).
@@ -168,55 +57,4 @@ func appendFloat32(dst []byte, pcm audio.PCM16) []byte {
 		dst = binary.LittleEndian.AppendUint32(dst, math.Float32bits(float32(v)/32768))
 	}
 	return dst
-}
-
-// CloseSend says no more audio follows: queued audio is sent, then "Done".
-// Calling it again is a no-op.
-func (s *Stream) CloseSend() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.sendClosed {
-		s.sendClosed = true
-		close(s.audio)
-	}
-	return nil
-}
-
-// Results yields hypotheses; it is closed when the stream has ended.
-func (s *Stream) Results() <-chan asr.Result { return s.results }
-
-// Err reports why the stream ended: nil after a clean end (or after Close),
-// an error wrapping ErrConnection, asr.ErrProtocol, or the context's error.
-// It is final once Results is closed.
-func (s *Stream) Err() error {
-	s.errMu.Lock()
-	defer s.errMu.Unlock()
-	return s.err
-}
-
-// Close abandons the stream: it cancels both goroutines and waits for them.
-func (s *Stream) Close() error {
-	s.closing.Store(true)
-	s.mu.Lock()
-	s.sendClosed = true // the audio channel is left to the collector
-	s.mu.Unlock()
-	s.cancel()
-	s.wg.Wait()
-	return nil
-}
-
-// Dropped is how many written frames were dropped because the send queue was full.
-func (s *Stream) Dropped() uint64 { return s.dropped.Load() }
-
-// DroppedResults is how many partial results were dropped because the
-// consumer of Results was behind.
-func (s *Stream) DroppedResults() uint64 { return s.droppedResults.Load() }
-
-// fail records the first error that ends the stream.
-func (s *Stream) fail(err error) {
-	s.errMu.Lock()
-	defer s.errMu.Unlock()
-	if s.err == nil {
-		s.err = err
-	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/yuecall/yuecall/asr"
 	"github.com/yuecall/yuecall/asr/asrtest"
+	"github.com/yuecall/yuecall/asr/internal/wsstream"
 )
 
 var variants = []asrtest.SherpaVariant{asrtest.CPP, asrtest.Python}
@@ -221,7 +222,7 @@ func TestSlowConsumer(t *testing.T) {
 	if got := uint64(len(rs)-1) + s.DroppedResults(); got < 150 {
 		t.Errorf("delivered+dropped partials = %d, want >= 150", got)
 	}
-	if len(rs)-1 > resultBuffer+1 {
+	if len(rs)-1 > wsstream.ResultBuffer+1 {
 		t.Errorf("%d partials delivered to a consumer that read nothing until the end", len(rs)-1)
 	}
 }

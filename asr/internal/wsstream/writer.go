@@ -1,4 +1,4 @@
-package sherpa
+package wsstream
 
 import (
 	"fmt"
@@ -7,14 +7,14 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// writeLoop coalesces queued frames into ~100 ms binary messages and sends
-// "Done" after CloseSend. If a write fails it closes the connection, which
-// ends readLoop's blocking read.
+// writeLoop coalesces queued frames into ChunkBytes binary messages and
+// sends End after CloseSend. If a write fails it closes the connection,
+// which ends readLoop's blocking read.
 func (s *Stream) writeLoop() {
 	defer s.wg.Done()
 	defer s.conn.Close()
-	chunk := make([]byte, 0, chunkBytes(s.cfg.SampleRate))
-	flush := time.NewTimer(flushAfter)
+	chunk := make([]byte, 0, s.o.ChunkBytes)
+	flush := time.NewTimer(s.o.FlushAfter)
 	flush.Stop()
 	defer flush.Stop()
 	for {
@@ -28,35 +28,35 @@ func (s *Stream) writeLoop() {
 			chunk = chunk[:0]
 		case bp, ok := <-s.audio:
 			if !ok {
-				if s.sendAudio(chunk) && s.sendDone() {
+				if s.sendAudio(chunk) && s.sendEnd() {
 					s.awaitEnd()
 				}
 				return
 			}
 			var sent bool
 			chunk, sent = s.coalesce(chunk, *bp)
-			s.pool.Put(bp)
+			s.o.Pool.Put(bp)
 			if !sent {
 				return
 			}
 			if len(chunk) == 0 {
 				flush.Stop()
 			} else {
-				flush.Reset(flushAfter)
+				flush.Reset(s.o.FlushAfter)
 			}
 		}
 	}
 }
 
-// awaitEnd waits for the reader to end the stream after "Done"; a server
-// that sends no end within finalTimeout fails it.
+// awaitEnd waits for the reader to end the stream after End; a server
+// that sends no end within EndTimeout fails it.
 func (s *Stream) awaitEnd() {
-	t := time.NewTimer(s.finalTimeout)
+	t := time.NewTimer(s.o.EndTimeout)
 	defer t.Stop()
 	select {
 	case <-s.ctx.Done():
 	case <-t.C:
-		s.fail(fmt.Errorf("%w: no end of results %v after Done", ErrConnection, s.finalTimeout))
+		s.fail(fmt.Errorf("%w: "+s.o.NoEnd, s.o.ErrConnection, s.o.EndTimeout))
 	}
 }
 
@@ -83,20 +83,19 @@ func (s *Stream) sendAudio(chunk []byte) bool {
 	return s.write(websocket.BinaryMessage, chunk, "send audio")
 }
 
-// sendDone sends the end-of-audio text frame.
-func (s *Stream) sendDone() bool {
-	s.doneSent.Store(true) // before the write: the answer may come at once
-	return s.write(websocket.TextMessage, []byte("Done"), "send Done")
+func (s *Stream) sendEnd() bool {
+	s.endSent.Store(true) // before the write: the answer may come at once
+	return s.write(websocket.TextMessage, s.o.End, s.o.EndWhat)
 }
 
 func (s *Stream) write(typ int, data []byte, what string) bool {
-	if hook := s.beforeWrite; hook != nil {
+	if hook := s.o.BeforeWrite; hook != nil {
 		hook()
 	}
 	s.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
 	if err := s.conn.WriteMessage(typ, data); err != nil {
 		if s.ctx.Err() == nil {
-			s.fail(fmt.Errorf("%w: %s: %w", ErrConnection, what, err))
+			s.fail(fmt.Errorf("%w: %s: %w", s.o.ErrConnection, what, err))
 		}
 		return false
 	}
