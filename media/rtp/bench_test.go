@@ -57,18 +57,6 @@ func BenchmarkSendFrame(b *testing.B) {
 	}
 }
 
-// BenchmarkEnqueuePop measures queueing one frame and taking it back out.
-func BenchmarkEnqueuePop(b *testing.B) {
-	q := queue{max: 8000}
-	frame := tone(frameSamples, 440)
-	dst := make(audio.PCM16, frameSamples)
-	b.ReportAllocs()
-	for range b.N {
-		q.push(frame)
-		q.pop(dst)
-	}
-}
-
 // BenchmarkTick measures one pacer tick of a session: pop a frame, encode,
 // marshal and write it to a loopback socket (talking), or only advance the
 // RTP clock (idle).
@@ -88,7 +76,7 @@ func BenchmarkTick(b *testing.B) {
 			b.ResetTimer()
 			for range b.N {
 				if talking {
-					s.q.push(frame)
+					s.q.Push(frame)
 				}
 				s.tick(0)
 			}

@@ -1,11 +1,9 @@
 package rtp
 
-import (
-	"encoding/binary"
-	"time"
-)
+import "time"
 
-// RFC 4733 telephone-event handling.
+// RFC 4733 telephone-event handling (the de-duplication itself is
+// media/internal/rtpio's Events, shared with media/webrtc).
 //
 // What senders do (RFC 4733 §2.5): one event = one RTP timestamp (the
 // event's start). The sender repeats the packet every 50 ms or so with a
@@ -29,95 +27,6 @@ import (
 //     twice. A non-end packet for an already ended key that comes more than
 //     replayGap after that key's last packet starts a new event.
 
-const (
-	dtmfRecent     = 8                      // keys remembered for de-duplication
-	replayGap      = 100 * time.Millisecond // see above
-	inbandSuppress = time.Second            // no in-band digits this long after an RFC 4733 packet
-	maxEventCode   = 15                     // 0-9, *, #, A-D; 16+ (flash, tones) are ignored
-)
-
-// eventDigit maps RFC 4733 §3.2 event codes 0-15 to digits.
-const eventDigit = "0123456789*#ABCD"
-
-type eventKey struct {
-	ts   uint32
-	code uint8
-}
-
-type eventRec struct {
-	used  bool
-	key   eventKey
-	ended bool
-	dur   uint16
-	last  time.Time
-}
-
-// events de-duplicates telephone-event packets into digits. It is owned by
-// the receive goroutine.
-type events struct {
-	recent [dtmfRecent]eventRec
-	pos    int
-	lastAt time.Time // arrival of the last telephone-event packet of any kind
-}
-
-// handle takes one telephone-event payload with its RTP timestamp and
-// returns a digit when the packet starts a new event.
-func (e *events) handle(ts uint32, p []byte, now time.Time) (rune, bool) {
-	if len(p) < 4 {
-		return 0, false
-	}
-	code, end, dur := p[0], p[1]&0x80 != 0, binary.BigEndian.Uint16(p[2:4])
-	e.lastAt = now
-	if code > maxEventCode {
-		return 0, false
-	}
-	key := eventKey{ts: ts, code: code}
-	rec := e.find(key)
-	switch {
-	case rec == nil && e.continues(key):
-		return 0, false
-	case rec == nil:
-		e.add(eventRec{used: true, key: key, ended: end, dur: dur, last: now})
-		return rune(eventDigit[code]), true
-	case rec.ended && !end && now.Sub(rec.last) > replayGap:
-		*rec = eventRec{used: true, key: key, dur: dur, last: now}
-		return rune(eventDigit[code]), true
-	}
-	rec.ended = rec.ended || end
-	rec.dur = max(rec.dur, dur)
-	rec.last = now
-	return 0, false
-}
-
-func (e *events) find(k eventKey) *eventRec {
-	for i := range e.recent {
-		if r := &e.recent[i]; r.used && r.key == k {
-			return r
-		}
-	}
-	return nil
-}
-
-// continues reports whether k is the next segment of a long event (RFC 4733
-// §2.5.1.3) and, if so, moves that event to the new timestamp.
-func (e *events) continues(k eventKey) bool {
-	for i := range e.recent {
-		r := &e.recent[i]
-		if r.used && !r.ended && r.key.code == k.code && r.dur > 0 && k.ts-r.key.ts == uint32(r.dur) {
-			r.key.ts, r.dur = k.ts, 0
-			return true
-		}
-	}
-	return false
-}
-
-func (e *events) add(r eventRec) {
-	e.recent[e.pos] = r
-	e.pos = (e.pos + 1) % dtmfRecent
-}
-
-// suppressInband reports whether an in-band digit detected now should be
-// dropped because the peer is sending RFC 4733 events.
-func (e *events) suppressInband(now time.Time) bool {
-	return !e.lastAt.IsZero() && now.Sub(e.lastAt) < inbandSuppress
-}
+// inbandSuppress: no in-band digits this long after an RFC 4733 packet
+// (a peer sending events also plays the tones in the audio).
+const inbandSuppress = time.Second

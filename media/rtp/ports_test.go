@@ -8,8 +8,6 @@ import (
 	"slices"
 	"sync"
 	"testing"
-
-	"github.com/yuecall/yuecall/audio"
 )
 
 var localhost = netip.MustParseAddr("127.0.0.1")
@@ -126,42 +124,5 @@ func TestNewAllocatorErrors(t *testing.T) {
 	}
 	if _, err := a.Listen(); err == nil || errors.Is(err, ErrNoPorts) {
 		t.Errorf("foreign address: %v", err)
-	}
-}
-
-// TestQueueRing pushes and pops random sizes through the ring (with growth
-// and wraparound) and checks the samples come out in order.
-func TestQueueRing(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	q := queue{max: 5000}
-	var in, out audio.PCM16
-	next := int16(0)
-	dst := make(audio.PCM16, frameSamples)
-	for range 5000 {
-		if rng.IntN(2) == 0 {
-			chunk := make(audio.PCM16, rng.IntN(700))
-			for i := range chunk {
-				chunk[i] = next
-				next++
-			}
-			if q.push(chunk) {
-				in = append(in, chunk...)
-			} else if q.len()+len(chunk) <= q.max {
-				t.Fatal("push refused below max")
-			}
-		} else {
-			k := q.pop(dst)
-			out = append(out, dst[:k]...)
-		}
-		if rng.IntN(200) == 0 {
-			n := q.flush()
-			in = in[:len(in)-n]
-		}
-	}
-	for k := q.pop(dst); k > 0; k = q.pop(dst) {
-		out = append(out, dst[:k]...)
-	}
-	if !slices.Equal(in, out) {
-		t.Fatalf("ring corrupted: %d in, %d out", len(in), len(out))
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/pion/rtp"
 
 	"github.com/yuecall/yuecall/audio"
+	"github.com/yuecall/yuecall/media/internal/rtpio"
 )
 
 // frameSamples is one 20 ms frame at 8000 Hz.
@@ -20,6 +21,10 @@ type sinkBox struct{ w audio.Writer }
 
 // receiver turns datagrams into PCM frames and digits. Everything except
 // the atomics it shares with Session is owned by the reading goroutine.
+// maxPayload is the largest audio payload accepted: 160 ms of G.711;
+// larger ones are garbage.
+const maxPayload = 1280
+
 type receiver struct {
 	log     *slog.Logger
 	c       *counters
@@ -34,8 +39,8 @@ type receiver struct {
 
 	pkt      rtp.Packet
 	now      time.Time // arrival of the packet being handled
-	jb       *jitter
-	ev       events
+	jb       *rtpio.Reorder
+	ev       rtpio.Events
 	acc      audio.PCM16 // decoded samples not yet written (< one frame between calls)
 	lastLen  int         // samples in the last played packet, the size of a concealed packet
 	ssrc     uint32
@@ -59,7 +64,7 @@ func newReceiver(cfg Config, dec decodeFunc, c *counters) *receiver {
 		lastLen: frameSamples,
 		epoch:   time.Now(),
 	}
-	r.jb = newJitter(cfg.JitterFrames, r, c)
+	r.jb = rtpio.NewReorder(cfg.JitterFrames, r, &c.LossCounters)
 	if cfg.InbandDTMF {
 		r.detector = audio.NewDTMFDetector(Rate)
 	}
@@ -83,7 +88,7 @@ func (r *receiver) handle(b []byte, from netip.AddrPort, now time.Time) {
 		r.audio(from, now)
 	case r.dtmfPT != 0 && pt == r.dtmfPT:
 		r.c.packetsIn.Add(1)
-		if d, ok := r.ev.handle(r.pkt.Timestamp, r.pkt.Payload, now); ok {
+		if d, ok := r.ev.Handle(r.pkt.Timestamp, r.pkt.Payload, now); ok {
 			r.digits(d)
 		}
 	default:
@@ -106,7 +111,7 @@ func (r *receiver) audio(from netip.AddrPort, now time.Time) {
 		r.newStream()
 	}
 	r.updateJitter(r.pkt.Timestamp, now)
-	r.jb.push(r.pkt.SequenceNumber, p)
+	r.jb.Push(r.pkt.SequenceNumber, p)
 }
 
 // latch points the sender at the source of the first audio packet
@@ -132,7 +137,7 @@ func (r *receiver) newStream() {
 	if r.haveSSRC {
 		r.log.Debug("rtp: audio SSRC changed", "old", r.ssrc, "new", r.pkt.SSRC)
 	}
-	r.jb.restart()
+	r.jb.Restart()
 	r.ssrc, r.haveSSRC = r.pkt.SSRC, true
 	r.haveTransit = false
 }
@@ -150,14 +155,14 @@ func (r *receiver) updateJitter(ts uint32, now time.Time) {
 }
 
 // play implements player: decode one packet and write whole frames.
-func (r *receiver) play(payload []byte) {
+func (r *receiver) Play(payload []byte) {
 	r.lastLen = len(payload) // G.711: one byte per sample
 	r.acc = r.decode(r.acc, payload)
 	r.emitFrames()
 }
 
 // conceal implements player: one packet of silence per missing packet.
-func (r *receiver) conceal(packets int) {
+func (r *receiver) Conceal(packets int) {
 	for range packets {
 		r.acc = append(r.acc, make(audio.PCM16, r.lastLen)...) // no allocation: the compiler zero-extends in place
 		r.emitFrames()
@@ -177,7 +182,7 @@ func (r *receiver) emitFrames() {
 // emit runs in-band DTMF detection on one frame, then writes it to the sink.
 func (r *receiver) emit(frame audio.PCM16) {
 	if r.detector != nil {
-		if d, ok := r.detector.Process(frame); ok && !r.ev.suppressInband(r.now) {
+		if d, ok := r.detector.Process(frame); ok && !r.suppressInband() {
 			r.digits(d)
 		}
 	}
@@ -192,5 +197,12 @@ func (r *receiver) emit(frame audio.PCM16) {
 // packets were waiting: play them (the stream paused or its tail was lost).
 func (r *receiver) pause(now time.Time) {
 	r.now = now
-	r.jb.flush()
+	r.jb.Flush()
+}
+
+// suppressInband reports whether an in-band digit detected now should be
+// dropped because the peer is sending RFC 4733 events.
+func (r *receiver) suppressInband() bool {
+	last := r.ev.LastAt()
+	return !last.IsZero() && r.now.Sub(last) < inbandSuppress
 }

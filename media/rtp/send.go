@@ -11,77 +11,8 @@ import (
 	"github.com/pion/rtp"
 
 	"github.com/yuecall/yuecall/audio"
+	"github.com/yuecall/yuecall/media/internal/rtpio"
 )
-
-// queue is a growable ring of 8 kHz samples waiting to be sent. Growth
-// doubles up to max samples; Flush is O(1) and keeps the memory for reuse.
-type queue struct {
-	mu   sync.Mutex
-	buf  audio.PCM16
-	head int // index of the oldest sample
-	n    int // samples queued
-	max  int
-}
-
-// push appends pcm whole, or nothing if it would exceed max.
-func (q *queue) push(pcm audio.PCM16) bool {
-	if len(pcm) == 0 {
-		return true
-	}
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.n+len(pcm) > q.max {
-		return false
-	}
-	if q.n+len(pcm) > len(q.buf) {
-		q.grow(q.n + len(pcm))
-	}
-	tail := (q.head + q.n) % len(q.buf)
-	k := copy(q.buf[tail:], pcm)
-	copy(q.buf, pcm[k:])
-	q.n += len(pcm)
-	return true
-}
-
-// grow reallocates the ring to hold at least need samples, oldest first.
-func (q *queue) grow(need int) {
-	size := max(2*len(q.buf), need, 8*frameSamples)
-	size = min(size, q.max)
-	buf := make(audio.PCM16, size)
-	k := copy(buf, q.buf[q.head:min(q.head+q.n, len(q.buf))])
-	copy(buf[k:], q.buf[:q.n-k])
-	q.buf, q.head = buf, 0
-}
-
-// pop moves up to len(dst) samples into dst and returns how many.
-func (q *queue) pop(dst audio.PCM16) int {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	k := min(q.n, len(dst))
-	if k == 0 {
-		return 0
-	}
-	c := copy(dst[:k], q.buf[q.head:])
-	copy(dst[c:k], q.buf)
-	q.head = (q.head + k) % len(q.buf)
-	q.n -= k
-	return k
-}
-
-// flush drops everything queued and returns how many samples that was.
-func (q *queue) flush() int {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	n := q.n
-	q.head, q.n = 0, 0
-	return n
-}
-
-func (q *queue) len() int {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return q.n
-}
 
 // sender turns queued audio into one RTP packet per 20 ms tick of its
 // Pacer. mu is held for a whole tick; stop takes it, so once stop has
@@ -92,7 +23,7 @@ type sender struct {
 	c       *counters
 	remote  *atomic.Pointer[netip.AddrPort]
 	encode  encodeFunc
-	q       queue
+	q       rtpio.Queue
 	sent    atomic.Int64 // samples actually written to the socket
 	flushed atomic.Bool  // set by Flush: next packet starts a talkspurt
 	paused  atomic.Bool  // set by Pause: queued audio waits, nothing is sent
@@ -115,7 +46,7 @@ func newSender(conn *net.UDPConn, cfg Config, enc encodeFunc, c *counters, remot
 		c:      c,
 		remote: remote,
 		encode: enc,
-		q:      queue{max: int(cfg.SendQueue / (time.Second / Rate))},
+		q:      rtpio.Queue{Max: int(cfg.SendQueue / (time.Second / Rate)), Frame: frameSamples},
 		// RFC 3550 §5.1: random initial sequence number, timestamp and SSRC.
 		hdr: rtp.Header{
 			Version:        2,
@@ -173,7 +104,7 @@ func (s *sender) send() {
 		s.talking = false
 		return
 	}
-	k := s.q.pop(s.frame)
+	k := s.q.Pop(s.frame)
 	if k == 0 {
 		s.talking = false
 		return

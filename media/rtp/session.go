@@ -139,7 +139,7 @@ func (s *Session) readLoop(ctx context.Context) {
 			s.cfg.Log.Warn("rtp: read error", "err", err)
 			time.Sleep(10 * time.Millisecond)
 		}
-		switch waiting := s.rx.jb.nbuf > 0; {
+		switch waiting := s.rx.jb.Waiting(); {
 		case waiting && !armed:
 			_ = s.conn.SetReadDeadline(now.Add(wait))
 			armed = true
@@ -198,7 +198,7 @@ func (s *Session) Enqueue(pcm audio.PCM16) error {
 	if s.isClosed() {
 		return ErrClosed
 	}
-	if !s.tx.q.push(pcm) {
+	if !s.tx.q.Push(pcm) {
 		s.c.queueFull.Add(1)
 		return fmt.Errorf("%w: %v queued, %v more", ErrQueueFull, s.Pending(), audio.Duration(len(pcm), Rate))
 	}
@@ -208,7 +208,7 @@ func (s *Session) Enqueue(pcm audio.PCM16) error {
 // Flush drops all queued audio (barge-in) and returns how much was dropped.
 // At most the one frame already being sent still goes out.
 func (s *Session) Flush() (dropped time.Duration) {
-	n := s.tx.q.flush()
+	n := s.tx.q.Flush()
 	s.tx.flushed.Store(true)
 	return audio.Duration(n, Rate)
 }
@@ -220,7 +220,7 @@ func (s *Session) Flush() (dropped time.Duration) {
 func (s *Session) Pause(on bool) { s.tx.paused.Store(on) }
 
 // Pending returns how much audio is queued and not yet sent.
-func (s *Session) Pending() time.Duration { return audio.Duration(s.tx.q.len(), Rate) }
+func (s *Session) Pending() time.Duration { return audio.Duration(s.tx.q.Len(), Rate) }
 
 // Sent returns how much audio has been written to the socket in total
 // (padding excluded).

@@ -1,6 +1,7 @@
 package rtp
 
 import (
+	"github.com/yuecall/yuecall/media/internal/rtpio"
 	"math"
 	"sync/atomic"
 )
@@ -26,20 +27,21 @@ type Stats struct {
 
 // counters are the live, atomically updated values behind Stats.
 type counters struct {
-	packetsIn, packetsOut, lost, concealed, late, duplicates atomic.Uint64
-	garbage, unknownPT, dtmfDigits, dtmfDropped              atomic.Uint64
-	sendLate, queueFull, sendErrors, sinkErrors              atomic.Uint64
-	jitterBits                                               atomic.Uint64 // math.Float64bits of jitter in ms
+	rtpio.LossCounters                          // of the reorder buffer
+	packetsIn, packetsOut                       atomic.Uint64
+	garbage, unknownPT, dtmfDigits, dtmfDropped atomic.Uint64
+	sendLate, queueFull, sendErrors, sinkErrors atomic.Uint64
+	jitterBits                                  atomic.Uint64 // math.Float64bits of jitter in ms
 }
 
 func (c *counters) snapshot() Stats {
 	return Stats{
 		PacketsIn:   c.packetsIn.Load(),
 		PacketsOut:  c.packetsOut.Load(),
-		Lost:        c.lost.Load(),
-		Concealed:   c.concealed.Load(),
-		Late:        c.late.Load(),
-		Duplicates:  c.duplicates.Load(),
+		Lost:        c.Lost.Load(),
+		Concealed:   c.Concealed.Load(),
+		Late:        c.Late.Load(),
+		Duplicates:  c.Duplicates.Load(),
 		Garbage:     c.garbage.Load(),
 		UnknownPT:   c.unknownPT.Load(),
 		JitterMs:    math.Float64frombits(c.jitterBits.Load()),

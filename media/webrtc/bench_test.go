@@ -31,8 +31,8 @@ func BenchmarkSendFrame(b *testing.B) {
 			second := tone16k(time.Second)
 			b.ReportAllocs()
 			for b.Loop() {
-				if s.q.len() < frameSamples {
-					s.q.push(second)
+				if s.q.Len() < frameSamples {
+					s.q.Push(second)
 				}
 				s.tick()
 			}

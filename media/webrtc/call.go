@@ -160,7 +160,7 @@ func (c *Call) Enqueue(pcm audio.PCM16) error {
 		return ErrClosed
 	default:
 	}
-	if !c.tx.q.push(pcm) {
+	if !c.tx.q.Push(pcm) {
 		c.c.queueFull.Add(1)
 		return fmt.Errorf("%w: %v queued, %v more", ErrQueueFull, c.Pending(), audio.Duration(len(pcm), Rate))
 	}
@@ -170,7 +170,7 @@ func (c *Call) Enqueue(pcm audio.PCM16) error {
 // Flush drops all queued audio (barge-in) and returns how much was
 // dropped. At most the frame being sent still goes out.
 func (c *Call) Flush() time.Duration {
-	n := c.tx.q.flush()
+	n := c.tx.q.Flush()
 	c.tx.flushed.Store(true)
 	return audio.Duration(n, Rate)
 }
@@ -181,7 +181,7 @@ func (c *Call) Flush() time.Duration {
 func (c *Call) Pause(on bool) { c.tx.paused.Store(on) }
 
 // Pending returns how much audio is queued and not yet sent.
-func (c *Call) Pending() time.Duration { return audio.Duration(c.tx.q.len(), Rate) }
+func (c *Call) Pending() time.Duration { return audio.Duration(c.tx.q.Len(), Rate) }
 
 // Sent returns how much audio has been sent in total (padding excluded).
 func (c *Call) Sent() time.Duration { return audio.Duration(int(c.tx.sent.Load()), Rate) }

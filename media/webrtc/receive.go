@@ -14,6 +14,7 @@ import (
 	"github.com/pion/rtp"
 
 	"github.com/yuecall/yuecall/audio"
+	"github.com/yuecall/yuecall/media/internal/rtpio"
 )
 
 // sinkBox lets a Writer interface live in an atomic.Pointer.
@@ -36,8 +37,8 @@ type receiver struct {
 	audioPT uint8
 	dtmfPT  [128]bool
 	dec     frameDecoder
-	jb      *reorder
-	ev      events
+	jb      *rtpio.Reorder
+	ev      rtpio.Events
 	pkt     rtp.Packet
 	acc     audio.PCM16 // decoded samples not yet written (< one frame between packets)
 	window  time.Duration
@@ -59,14 +60,14 @@ func newReceiver(log *slog.Logger, c *counters, sink *atomic.Pointer[sinkBox], d
 	for _, pt := range m.dtmfPTs {
 		r.dtmfPT[pt&127] = true
 	}
-	r.jb = newReorder(window, r, c)
+	r.jb = rtpio.NewReorder(window, r, &c.LossCounters)
 	return r
 }
 
 // run reads packets until the track ends or ctx is done. While packets
 // wait in the reorder buffer, a read deadline of one window bounds the wait.
 func (r *receiver) run(ctx context.Context, tr trackReader) {
-	buf := make([]byte, maxPayload+100)
+	buf := make([]byte, rtpio.MaxPayload+100)
 	armed := false
 	// Unblock the read when the call ends before the peer connection closes.
 	stop := context.AfterFunc(ctx, func() { _ = tr.SetReadDeadline(time.Unix(1, 0)) })
@@ -81,7 +82,7 @@ func (r *receiver) run(ctx context.Context, tr trackReader) {
 		case err == nil:
 			r.handle(buf[:n], now)
 		case isTimeout(err):
-			r.jb.flush()
+			r.jb.Flush()
 		case errors.Is(err, io.EOF) || errors.Is(err, io.ErrClosedPipe) || errors.Is(err, net.ErrClosed):
 			return
 		case n > 0: // a payload type pion does not know; the packet is still there
@@ -90,7 +91,7 @@ func (r *receiver) run(ctx context.Context, tr trackReader) {
 			r.log.Debug("webrtc: track read ended", "err", err)
 			return
 		}
-		switch waiting := r.jb.nbuf > 0; {
+		switch waiting := r.jb.Waiting(); {
 		case waiting && !armed:
 			_ = tr.SetReadDeadline(now.Add(r.window))
 			armed = true
@@ -120,7 +121,7 @@ func (r *receiver) handle(b []byte, now time.Time) {
 		r.audio(now)
 	case r.dtmfPT[pt&127]:
 		r.c.packetsIn.Add(1)
-		if d, ok := r.ev.handle(r.pkt.Timestamp, r.pkt.Payload, now); ok {
+		if d, ok := r.ev.Handle(r.pkt.Timestamp, r.pkt.Payload, now); ok {
 			r.digits(d)
 		}
 	default:
@@ -130,17 +131,17 @@ func (r *receiver) handle(b []byte, now time.Time) {
 
 func (r *receiver) audio(now time.Time) {
 	p := r.pkt.Payload
-	if len(p) == 0 || len(p) > maxPayload {
+	if len(p) == 0 || len(p) > rtpio.MaxPayload {
 		r.c.decodeErrors.Add(1)
 		return
 	}
 	r.c.packetsIn.Add(1)
 	if !r.haveSSRC || r.pkt.SSRC != r.ssrc {
-		r.jb.restart()
+		r.jb.Restart()
 		r.ssrc, r.haveSSRC, r.haveTransit = r.pkt.SSRC, true, false
 	}
 	r.updateJitter(r.pkt.Timestamp, now)
-	r.jb.push(r.pkt.SequenceNumber, p)
+	r.jb.Push(r.pkt.SequenceNumber, p)
 }
 
 // updateJitter applies RFC 3550 §6.4.1: J += (|D(i-1,i)| - J) / 16.
@@ -156,8 +157,8 @@ func (r *receiver) updateJitter(ts uint32, now time.Time) {
 	r.prevTransit, r.haveTransit = transit, true
 }
 
-// play implements player.
-func (r *receiver) play(payload []byte) {
+// Play implements rtpio.Player.
+func (r *receiver) Play(payload []byte) {
 	var err error
 	if r.acc, err = r.dec.decode(r.acc, payload); err != nil {
 		r.c.decodeErrors.Add(1)
@@ -166,10 +167,13 @@ func (r *receiver) play(payload []byte) {
 	r.emitFrames()
 }
 
-// conceal implements player.
-func (r *receiver) conceal() {
-	r.acc, _ = r.dec.conceal(r.acc)
-	r.emitFrames()
+// Conceal implements rtpio.Player: the decoder's loss concealment, one
+// packet at a time.
+func (r *receiver) Conceal(packets int) {
+	for range packets {
+		r.acc, _ = r.dec.conceal(r.acc)
+		r.emitFrames()
+	}
 }
 
 // emitFrames writes every whole frame in acc to the sink and keeps the rest.

@@ -3,87 +3,18 @@ package webrtc
 import (
 	"context"
 	"math/rand/v2"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/pion/rtp"
 
 	"github.com/yuecall/yuecall/audio"
+	"github.com/yuecall/yuecall/media/internal/rtpio"
 )
 
 // lateFrames is how far (in frames) the pacer may fall behind its schedule
 // before it gives up catching up and restarts the schedule from now.
 const lateFrames = 3
-
-// queue is a growable ring of samples at Rate waiting to be sent. Growth
-// doubles up to max samples; flush is O(1) and keeps the memory.
-type queue struct {
-	mu   sync.Mutex
-	buf  audio.PCM16
-	head int // index of the oldest sample
-	n    int // samples queued
-	max  int
-}
-
-// push appends pcm whole, or nothing if it would exceed max.
-func (q *queue) push(pcm audio.PCM16) bool {
-	if len(pcm) == 0 {
-		return true
-	}
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.n+len(pcm) > q.max {
-		return false
-	}
-	if q.n+len(pcm) > len(q.buf) {
-		q.grow(q.n + len(pcm))
-	}
-	tail := (q.head + q.n) % len(q.buf)
-	k := copy(q.buf[tail:], pcm)
-	copy(q.buf, pcm[k:])
-	q.n += len(pcm)
-	return true
-}
-
-// grow reallocates the ring to hold at least need samples, oldest first.
-func (q *queue) grow(need int) {
-	size := min(max(2*len(q.buf), need, 8*frameSamples), q.max)
-	buf := make(audio.PCM16, size)
-	k := copy(buf, q.buf[q.head:min(q.head+q.n, len(q.buf))])
-	copy(buf[k:], q.buf[:q.n-k])
-	q.buf, q.head = buf, 0
-}
-
-// pop moves up to len(dst) samples into dst and returns how many.
-func (q *queue) pop(dst audio.PCM16) int {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	k := min(q.n, len(dst))
-	if k == 0 {
-		return 0
-	}
-	c := copy(dst[:k], q.buf[q.head:])
-	copy(dst[c:k], q.buf)
-	q.head = (q.head + k) % len(q.buf)
-	q.n -= k
-	return k
-}
-
-// flush drops everything queued and returns how many samples that was.
-func (q *queue) flush() int {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	n := q.n
-	q.head, q.n = 0, 0
-	return n
-}
-
-func (q *queue) len() int {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return q.n
-}
 
 // packetWriter is where the pacer's packets go: the call's
 // TrackLocalStaticRTP, which sets SSRC and payload type per binding.
@@ -95,7 +26,7 @@ type packetWriter interface {
 // after the atomics are owned by the pacer goroutine.
 type sender struct {
 	c       *counters
-	q       queue
+	q       rtpio.Queue
 	sent    atomic.Int64 // samples actually written
 	flushed atomic.Bool  // set by Flush: the next packet starts a talkspurt
 	paused  atomic.Bool  // set by Pause: queued audio waits, nothing is sent
@@ -111,7 +42,7 @@ type sender struct {
 func newSender(c *counters, maxQueue time.Duration) *sender {
 	return &sender{
 		c: c,
-		q: queue{max: int(maxQueue / (time.Second / Rate))},
+		q: rtpio.Queue{Max: int(maxQueue / (time.Second / Rate)), Frame: frameSamples},
 		// RFC 3550 §5.1: random initial sequence number and timestamp (the
 		// track sets the SSRC).
 		pkt: rtp.Packet{Header: rtp.Header{Version: 2,
@@ -158,7 +89,7 @@ func (s *sender) tick() {
 		s.talking = false
 		return
 	}
-	k := s.q.pop(s.frame)
+	k := s.q.Pop(s.frame)
 	if k == 0 {
 		s.talking = false
 		return

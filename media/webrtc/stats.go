@@ -1,6 +1,7 @@
 package webrtc
 
 import (
+	"github.com/yuecall/yuecall/media/internal/rtpio"
 	"math"
 	"sync/atomic"
 )
@@ -33,21 +34,22 @@ type Stats struct {
 
 // counters are the live values behind Stats.
 type counters struct {
-	packetsIn, packetsOut, lost, concealed, late, duplicates, unknownPT atomic.Uint64
-	decodeErrors, dtmfDigits, dtmfDropped, sendLate, queueFull          atomic.Uint64
-	sendErrors, sinkErrors, messagesIn, messagesOut, badMessages        atomic.Uint64
-	extraSent, extraDropped, statsDropped, controlDropped               atomic.Uint64
-	jitterBits                                                          atomic.Uint64 // math.Float64bits of jitter, ms
+	rtpio.LossCounters                                           // of the reorder buffer
+	packetsIn, packetsOut, unknownPT                             atomic.Uint64
+	decodeErrors, dtmfDigits, dtmfDropped, sendLate, queueFull   atomic.Uint64
+	sendErrors, sinkErrors, messagesIn, messagesOut, badMessages atomic.Uint64
+	extraSent, extraDropped, statsDropped, controlDropped        atomic.Uint64
+	jitterBits                                                   atomic.Uint64 // math.Float64bits of jitter, ms
 }
 
 func (c *counters) snapshot() Stats {
 	return Stats{
 		PacketsIn:      c.packetsIn.Load(),
 		PacketsOut:     c.packetsOut.Load(),
-		Lost:           c.lost.Load(),
-		Concealed:      c.concealed.Load(),
-		Late:           c.late.Load(),
-		Duplicates:     c.duplicates.Load(),
+		Lost:           c.Lost.Load(),
+		Concealed:      c.Concealed.Load(),
+		Late:           c.Late.Load(),
+		Duplicates:     c.Duplicates.Load(),
 		UnknownPT:      c.unknownPT.Load(),
 		DecodeErrors:   c.decodeErrors.Load(),
 		JitterMs:       math.Float64frombits(c.jitterBits.Load()),

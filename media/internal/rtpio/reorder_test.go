@@ -1,4 +1,4 @@
-package rtp
+package rtpio
 
 import (
 	"encoding/binary"
@@ -10,19 +10,19 @@ import (
 // seqPlayer records playout as "seq" for packets and "-" for concealment.
 type seqPlayer struct{ out []string }
 
-func (p *seqPlayer) play(b []byte) {
+func (p *seqPlayer) Play(b []byte) {
 	p.out = append(p.out, strconv.Itoa(int(binary.BigEndian.Uint16(b))))
 }
-func (p *seqPlayer) conceal(n int) {
+func (p *seqPlayer) Conceal(n int) {
 	for range n {
 		p.out = append(p.out, "-")
 	}
 }
 func (p *seqPlayer) String() string { return strings.Join(p.out, " ") }
 func payloadOf(seq uint16) []byte   { return binary.BigEndian.AppendUint16(nil, seq) }
-func pushAll(j *jitter, seqs []uint16) {
+func pushAll(j *Reorder, seqs []uint16) {
 	for _, s := range seqs {
-		j.push(s, payloadOf(s))
+		j.Push(s, payloadOf(s))
 	}
 }
 
@@ -58,17 +58,17 @@ func TestJitter(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var c counters
+			var c LossCounters
 			p := &seqPlayer{}
-			j := newJitter(tt.window, p, &c)
+			j := NewReorder(tt.window, p, &c)
 			pushAll(j, tt.seqs)
 			if tt.flush {
-				j.flush()
+				j.Flush()
 			}
 			if got := p.String(); got != tt.want {
 				t.Errorf("playout %q, want %q", got, tt.want)
 			}
-			s := c.snapshot()
+			s := snap(&c)
 			if s.Lost != tt.lost || s.Late != tt.late || s.Duplicates != tt.dups || s.Concealed != tt.concealed {
 				t.Errorf("lost %d late %d dups %d concealed %d, want %d %d %d %d",
 					s.Lost, s.Late, s.Duplicates, s.Concealed, tt.lost, tt.late, tt.dups, tt.concealed)
@@ -83,25 +83,52 @@ func TestJitter(t *testing.T) {
 // TestJitterLongRun checks a long reordered stream with losses across
 // several wraparounds comes out in order.
 func TestJitterLongRun(t *testing.T) {
-	var c counters
+	var c LossCounters
 	p := &seqPlayer{}
-	j := newJitter(3, p, &c)
-	j.push(64999, payloadOf(64999))
+	j := NewReorder(3, p, &c)
+	j.Push(64999, payloadOf(64999))
 	seq := uint16(65000)
 	want := []string{"64999"}
 	for i := 0; i < 80_000; i += 4 {
 		a, b, d := seq, seq+1, seq+3 // seq+2 is lost; a and b swapped
-		j.push(b, payloadOf(b))
-		j.push(a, payloadOf(a))
-		j.push(d, payloadOf(d))
+		j.Push(b, payloadOf(b))
+		j.Push(a, payloadOf(a))
+		j.Push(d, payloadOf(d))
 		want = append(want, strconv.Itoa(int(a)), strconv.Itoa(int(b)), "-", strconv.Itoa(int(d)))
 		seq += 4
 	}
-	j.flush()
+	j.Flush()
 	if got, w := p.String(), strings.Join(want, " "); got != w {
 		t.Fatalf("playout differs (len %d vs %d)", len(got), len(w))
 	}
-	if s := c.snapshot(); s.Lost != 20_000 || s.Late != 0 || s.Duplicates != 0 {
+	if s := snap(&c); s.Lost != 20_000 || s.Late != 0 || s.Duplicates != 0 {
 		t.Errorf("stats %+v", s)
 	}
+}
+
+// FuzzReorder pushes arbitrary sequence numbers: the count of waiting
+// packets stays within the window's slots, and Flush leaves none.
+func FuzzReorder(f *testing.F) {
+	f.Add([]byte{0, 1, 0, 3, 0, 2, 0xff, 0xff, 0, 0})
+	f.Add([]byte{0, 10, 0, 1, 4, 0, 0, 5})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var c LossCounters
+		j := NewReorder(4, &seqPlayer{}, &c)
+		for i := 0; i+1 < len(data); i += 2 {
+			j.Push(binary.BigEndian.Uint16(data[i:]), data[i:i+2])
+			if j.nbuf < 0 || j.nbuf > len(j.slots) {
+				t.Fatalf("nbuf %d", j.nbuf)
+			}
+		}
+		j.Flush()
+		if j.Waiting() {
+			t.Fatalf("%d packets waiting after Flush", j.nbuf)
+		}
+	})
+}
+
+type lossSnap struct{ Lost, Late, Duplicates, Concealed uint64 }
+
+func snap(c *LossCounters) lossSnap {
+	return lossSnap{c.Lost.Load(), c.Late.Load(), c.Duplicates.Load(), c.Concealed.Load()}
 }

@@ -1,4 +1,6 @@
-package rtp
+package rtpio
+
+import "sync/atomic"
 
 // Reorder buffer for the received audio stream.
 //
@@ -7,34 +9,43 @@ package rtp
 // arrives; later packets wait in a window of JitterFrames slots for the
 // missing ones. When a packet arrives JitterFrames or more ahead of `next`
 // (or the reader's flush timer fires) the gap is given up on: each missing
-// packet is counted Lost and, for gaps up to concealCap packets, replaced by
-// one frame of silence so the downstream timeline stays intact; larger
-// gaps are skipped (resync). Jumps of more than resetAhead / resetBehind
+// packet is counted Lost and, for gaps up to concealCap packets, concealed
+// by the Player (silence, or the decoder's loss concealment) so the
+// downstream timeline stays intact; larger gaps are skipped (resync). Jumps of more than resetAhead / resetBehind
 // packets are treated as a new stream (sender restart), not as loss.
 
 const (
-	maxPayload  = 1280 // bytes: 160 ms of G.711; larger payloads are garbage
-	concealCap  = 5    // largest gap (packets) replaced by silence
+	// MaxPayload is the largest payload a slot holds (a UDP datagram on
+	// Ethernet); each leg rejects what it considers garbage before Push.
+	MaxPayload  = 1500
+	concealCap  = 5    // largest gap (packets) concealed
 	resetAhead  = 1000 // forward jump (packets, 20 s) treated as a new stream
 	resetBehind = 200  // backward jump (packets, 4 s) treated as a new stream
 )
 
-// player receives the buffer's output in playout order.
-type player interface {
-	play(payload []byte)
-	conceal(packets int)
+// Player receives the buffer's output in playout order.
+type Player interface {
+	Play(payload []byte)
+	Conceal(packets int)
+}
+
+// LossCounters count what the reorder buffer gave up on; the legs embed
+// them in their statistics.
+type LossCounters struct {
+	Lost, Concealed, Late, Duplicates atomic.Uint64
 }
 
 type slot struct {
 	ok  bool
 	seq uint16
 	n   int
-	buf [maxPayload]byte
+	buf [MaxPayload]byte
 }
 
-type jitter struct {
-	out     player
-	c       *counters
+// Reorder is the receive reorder buffer; it is owned by the RTP reader.
+type Reorder struct {
+	out     Player
+	c       *LossCounters
 	window  int    // JitterFrames
 	slots   []slot // power-of-two length >= window, indexed by seq & mask
 	mask    uint16
@@ -46,23 +57,25 @@ type jitter struct {
 	quiet   bool   // that gap is longer than concealCap: skip it without concealment
 }
 
-func newJitter(window int, out player, c *counters) *jitter {
+// NewReorder returns a buffer that waits up to window packets for a
+// missing one.
+func NewReorder(window int, out Player, c *LossCounters) *Reorder {
 	n := 1
 	for n < window {
 		n <<= 1
 	}
-	return &jitter{out: out, c: c, window: window, slots: make([]slot, n), mask: uint16(n - 1)}
+	return &Reorder{out: out, c: c, window: window, slots: make([]slot, n), mask: uint16(n - 1)}
 }
 
-// push takes one audio packet. payload is copied if it has to wait.
-func (j *jitter) push(seq uint16, payload []byte) {
+// Push takes one audio packet. payload is copied if it has to wait.
+func (j *Reorder) Push(seq uint16, payload []byte) {
 	if !j.started {
 		j.started, j.next, j.played = true, seq, 0
 	}
 	d := int(int16(seq - j.next))
 	switch {
 	case d > resetAhead || d < -resetBehind:
-		j.flush()
+		j.Flush()
 		j.next, j.played = seq, 0
 	case d < 0:
 		j.old(d)
@@ -77,7 +90,7 @@ func (j *jitter) push(seq uint16, payload []byte) {
 	}
 	s := &j.slots[seq&j.mask]
 	if s.ok && s.seq == seq {
-		j.c.duplicates.Add(1)
+		j.c.Duplicates.Add(1)
 		return
 	}
 	s.ok, s.seq, s.n = true, seq, copy(s.buf[:], payload)
@@ -85,23 +98,23 @@ func (j *jitter) push(seq uint16, payload []byte) {
 }
 
 // old handles a packet behind next: a duplicate if it was played, else late.
-func (j *jitter) old(d int) {
+func (j *Reorder) old(d int) {
 	if k := -d - 1; k < 64 && j.played&(1<<k) != 0 {
-		j.c.duplicates.Add(1)
+		j.c.Duplicates.Add(1)
 		return
 	}
-	j.c.late.Add(1)
+	j.c.Late.Add(1)
 }
 
-func (j *jitter) playOne(payload []byte) {
-	j.out.play(payload)
+func (j *Reorder) playOne(payload []byte) {
+	j.out.Play(payload)
 	j.inGap = false
 	j.next++
 	j.played = j.played<<1 | 1
 }
 
 // drain plays waiting packets while they are consecutive.
-func (j *jitter) drain() {
+func (j *Reorder) drain() {
 	for j.nbuf > 0 {
 		s := &j.slots[j.next&j.mask]
 		if !s.ok || s.seq != j.next {
@@ -114,7 +127,7 @@ func (j *jitter) drain() {
 }
 
 // waiting reports whether packet seq is in its slot.
-func (j *jitter) waiting(seq uint16) bool {
+func (j *Reorder) waiting(seq uint16) bool {
 	s := &j.slots[seq&j.mask]
 	return s.ok && s.seq == seq
 }
@@ -123,7 +136,7 @@ func (j *jitter) waiting(seq uint16) bool {
 // missing ones. limit is the packet that caused the skip: the gap a missing
 // packet belongs to ends at the first waiting packet or at limit, and the
 // whole gap is either concealed (up to concealCap packets) or not at all.
-func (j *jitter) skipTo(target, limit uint16) {
+func (j *Reorder) skipTo(target, limit uint16) {
 	for int16(target-j.next) > 0 {
 		if j.waiting(j.next) {
 			j.drain()
@@ -140,7 +153,7 @@ func (j *jitter) skipTo(target, limit uint16) {
 
 // gapLen counts missing packets from next up to (not including) end or the
 // first waiting packet.
-func (j *jitter) gapLen(end uint16) int {
+func (j *Reorder) gapLen(end uint16) int {
 	n := uint16(0)
 	for int16(end-(j.next+n)) > 0 && !j.waiting(j.next+n) {
 		n++
@@ -149,11 +162,11 @@ func (j *jitter) gapLen(end uint16) int {
 }
 
 // lose gives up on n consecutive packets starting at next.
-func (j *jitter) lose(n int) {
-	j.c.lost.Add(uint64(n))
+func (j *Reorder) lose(n int) {
+	j.c.Lost.Add(uint64(n))
 	if !j.quiet {
-		j.c.concealed.Add(uint64(n))
-		j.out.conceal(n)
+		j.c.Concealed.Add(uint64(n))
+		j.out.Conceal(n)
 	}
 	j.next += uint16(n)
 	if n >= 64 {
@@ -163,9 +176,9 @@ func (j *jitter) lose(n int) {
 	}
 }
 
-// flush plays every waiting packet in order, giving up on the gaps between
+// Flush plays every waiting packet in order, giving up on the gaps between
 // them. The reader calls it when the stream pauses (timer) or changes SSRC.
-func (j *jitter) flush() {
+func (j *Reorder) Flush() {
 	for j.nbuf > 0 {
 		ahead := uint16(1)
 		for !j.waiting(j.next+ahead) && int(ahead) < len(j.slots) {
@@ -181,8 +194,11 @@ func (j *jitter) flush() {
 	}
 }
 
-// restart forgets the stream position; the next packet starts a new one.
-func (j *jitter) restart() {
-	j.flush()
+// Restart forgets the stream position; the next packet starts a new one.
+func (j *Reorder) Restart() {
+	j.Flush()
 	j.started = false
 }
+
+// Waiting reports whether packets wait for a missing one.
+func (j *Reorder) Waiting() bool { return j.nbuf > 0 }
