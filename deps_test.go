@@ -13,12 +13,13 @@ const mod = "github.com/yuecall/yuecall"
 // (architecture.md: leaves never know each other; only call joins them).
 var allowed = map[string][]string{
 	"audio":     {},
+	"internal":  {"internal"},
 	"normalise": {},
 	"redact":    {},
 	"events":    {},
 	"media":     {"audio", "media"},
-	"asr":       {"audio", "asr", "normalise"},
-	"tts":       {"audio", "tts", "normalise"},
+	"asr":       {"audio", "asr", "normalise", "internal"},
+	"tts":       {"audio", "tts", "normalise", "internal"},
 	"dialog":    {"dialog", "normalise", "redact"},
 	"ivr":       {"ivr", "audio"},
 	"desk":      {"desk", "events"},

@@ -8,6 +8,7 @@ import (
 
 	"github.com/yuecall/yuecall/asr"
 	"github.com/yuecall/yuecall/asr/internal/wsstream"
+	ds "github.com/yuecall/yuecall/internal/dashscope"
 )
 
 // segState tracks the open sentence and what the consumer has seen.
@@ -46,14 +47,14 @@ func (rd *reader) Flush(r wsstream.Reader) bool { return rd.st.flush(r) }
 func (rd *reader) dispatch(r wsstream.Reader, e event) bool {
 	st := &rd.st
 	switch e.name {
-	case evResultGenerated:
+	case ds.EvResultGenerated:
 		return rd.handle(r, e)
-	case evTaskFinished:
+	case ds.EvTaskFinished:
 		st.flush(r)
 		r.CloseGracefully()
 		return false
-	case evTaskFailed:
-		err := &TaskError{TaskID: e.taskID, Code: redact(e.code, rd.key), Message: redact(e.message, rd.key)}
+	case ds.EvTaskFailed:
+		err := taskError(ds.Event{TaskID: e.taskID, Code: e.code, Message: e.message}, rd.key)
 		rd.log.Warn("dashscope: task failed", "code", err.Code, "message", err.Message)
 		r.Fail(err)
 		st.flush(r)

@@ -2,15 +2,12 @@ package dashscope
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
@@ -18,7 +15,8 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/yuecall/yuecall/asr"
-	"github.com/yuecall/yuecall/asr/internal/wsstream"
+	ds "github.com/yuecall/yuecall/internal/dashscope"
+	"github.com/yuecall/yuecall/internal/wsdial"
 )
 
 // TaskError is the server's task-failed event. It wraps ErrTaskFailed.
@@ -102,17 +100,17 @@ func (r *Recognizer) NewStream(ctx context.Context) (asr.Stream, error) {
 func (r *Recognizer) Open(ctx context.Context) (*Stream, error) {
 	dctx, cancel := context.WithTimeout(ctx, r.cfg.ConnectTimeout)
 	defer cancel()
-	conn, resp, err := wsstream.Dial(dctx, r.dialer, r.cfg.URL, r.header)
+	conn, resp, err := wsdial.Dial(dctx, r.dialer, r.cfg.URL, r.header)
 	if err != nil {
 		return nil, r.connectError(ctx, err, resp)
 	}
 	conn.SetReadLimit(maxEventBytes)
 	taskID := uuid.NewString()
-	if err := r.startTask(dctx, conn, taskID); err != nil {
+	failed, err := ds.StartTask(dctx, conn, taskID, r.cfg.runTaskJSON(taskID), asr.ErrProtocol)
+	if err != nil || failed != nil {
 		conn.Close()
-		var te *TaskError
-		if errors.As(err, &te) {
-			return nil, err
+		if failed != nil {
+			return nil, taskError(*failed, r.cfg.Key)
 		}
 		return nil, r.connectError(ctx, err, nil)
 	}
@@ -124,7 +122,7 @@ func (r *Recognizer) Open(ctx context.Context) (*Stream, error) {
 // server's HTTP status and error code when there is one.
 func (r *Recognizer) connectError(ctx context.Context, err error, resp *http.Response) error {
 	if resp != nil {
-		err = fmt.Errorf("%w (HTTP %s%s)", err, resp.Status, r.bodyCode(resp))
+		err = fmt.Errorf("%w (HTTP %s%s)", err, resp.Status, ds.BodyCode(resp, r.cfg.Key))
 	}
 	if (errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded)) && ctx.Err() == nil {
 		err = fmt.Errorf("%w after %v", err, r.cfg.ConnectTimeout)
@@ -132,85 +130,7 @@ func (r *Recognizer) connectError(ctx context.Context, err error, resp *http.Res
 	return fmt.Errorf("%w: %s: %w", ErrConnect, r.cfg.URL, err)
 }
 
-// bodyCode extracts DashScope's {"code","message"} from a refused handshake.
-func (r *Recognizer) bodyCode(resp *http.Response) string {
-	if resp.Body == nil {
-		return ""
-	}
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-	var e struct{ Code, Message string }
-	if json.Unmarshal(b, &e) != nil || e.Code == "" {
-		return ""
-	}
-	return ": " + redact(e.Code+": "+e.Message, r.cfg.Key)
-}
-
-// startTask sends run-task and waits for task-started (or task-failed).
-func (r *Recognizer) startTask(ctx context.Context, conn *websocket.Conn, taskID string) error {
-	release := interruptOnDone(ctx, conn)
-	defer release()
-	if dl, ok := ctx.Deadline(); ok {
-		conn.SetWriteDeadline(dl)
-		conn.SetReadDeadline(dl)
-	}
-	if err := conn.WriteMessage(websocket.TextMessage, r.cfg.runTaskJSON(taskID)); err != nil {
-		return fmt.Errorf("send run-task: %w", err)
-	}
-	for {
-		typ, data, err := conn.ReadMessage()
-		if err != nil {
-			if ctx.Err() != nil {
-				return fmt.Errorf("waiting for task-started: %w", ctx.Err())
-			}
-			return fmt.Errorf("waiting for task-started: %w", err)
-		}
-		e, err := parseEvent(typ, data)
-		if err != nil {
-			return err
-		}
-		switch {
-		case e.name == evTaskFailed:
-			return r.taskError(e)
-		case e.taskID != taskID:
-			return fmt.Errorf("%w: event %s for task %q, want %q", asr.ErrProtocol, e.name, e.taskID, taskID)
-		case e.name == evTaskStarted:
-			release()
-			conn.SetReadDeadline(time.Time{})
-			return nil
-		default:
-			return fmt.Errorf("%w: %s before task-started", asr.ErrProtocol, e.name)
-		}
-	}
-}
-
-func (r *Recognizer) taskError(e event) *TaskError {
-	return &TaskError{TaskID: e.taskID, Code: redact(e.code, r.cfg.Key), Message: redact(e.message, r.cfg.Key)}
-}
-
-// redact removes the key from text taken from the server.
-func redact(s, key string) string {
-	if key == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, key, "<key>")
-}
-
-// interruptOnDone makes conn's blocked read fail when ctx ends, until
-// release is called; after release returns, it no longer touches conn.
-func interruptOnDone(ctx context.Context, conn *websocket.Conn) (release func()) {
-	var mu sync.Mutex
-	released := false
-	stop := context.AfterFunc(ctx, func() {
-		mu.Lock()
-		defer mu.Unlock()
-		if !released {
-			conn.SetReadDeadline(time.Now())
-		}
-	})
-	return func() {
-		stop()
-		mu.Lock()
-		released = true
-		mu.Unlock()
-	}
+// taskError is a task-failed event as a *TaskError, without the key.
+func taskError(e ds.Event, key string) *TaskError {
+	return &TaskError{TaskID: e.TaskID, Code: ds.Redact(e.Code, key), Message: ds.Redact(e.Message, key)}
 }

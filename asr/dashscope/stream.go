@@ -11,6 +11,7 @@ import (
 	"github.com/yuecall/yuecall/asr"
 	"github.com/yuecall/yuecall/asr/internal/wsstream"
 	"github.com/yuecall/yuecall/audio"
+	ds "github.com/yuecall/yuecall/internal/dashscope"
 )
 
 const (
@@ -46,7 +47,7 @@ func startStream(ctx context.Context, r *Recognizer, conn *websocket.Conn, taskI
 		Encode: audio.AppendPCM16LE, SampleBytes: 2,
 		ChunkBytes: chunkBytes(r.cfg.SampleRate), FlushAfter: chunkDuration + 20*time.Millisecond,
 		SendBuffer: r.cfg.SendBuffer, Pool: r.pool,
-		End: finishTaskJSON(taskID), EndWhat: "send finish-task", EndTimeout: r.finishTimeout,
+		End: ds.FinishTaskJSON(taskID), EndWhat: "send finish-task", EndTimeout: r.finishTimeout,
 		NoEnd:         "no task-finished %v after finish-task",
 		EarlyClose:    "server closed the connection before task-finished",
 		ErrConnection: ErrConnection, Handler: rd,

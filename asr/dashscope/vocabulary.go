@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strings"
 	"unicode/utf8"
+
+	ds "github.com/yuecall/yuecall/internal/dashscope"
 )
 
 // Hotword limits of the customization API (custom-hot-words).
@@ -105,7 +107,7 @@ func (r *Recognizer) vocabularyReply(resp *http.Response) (string, error) {
 			return "", fmt.Errorf("%w: HTTP %s", ErrVocabulary, resp.Status)
 		}
 		return "", fmt.Errorf("%w: HTTP %s: %s: %s (request %s)", ErrVocabulary, resp.Status,
-			redact(rep.Code, r.cfg.Key), redact(rep.Message, r.cfg.Key), rep.RequestID)
+			ds.Redact(rep.Code, r.cfg.Key), ds.Redact(rep.Message, r.cfg.Key), rep.RequestID)
 	}
 	if jerr != nil {
 		return "", fmt.Errorf("%w: malformed reply: %w", ErrVocabulary, jerr)

@@ -9,26 +9,12 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/yuecall/yuecall/asr"
+	ds "github.com/yuecall/yuecall/internal/dashscope"
 )
-
-// Event names of the inference protocol (paraformer-server-events).
-const (
-	evTaskStarted     = "task-started"
-	evResultGenerated = "result-generated"
-	evTaskFinished    = "task-finished"
-	evTaskFailed      = "task-failed"
-)
-
-// header is the header of a client event.
-type header struct {
-	Action    string `json:"action"`
-	TaskID    string `json:"task_id"`
-	Streaming string `json:"streaming"`
-}
 
 // runTask is the run-task client event (paraformer-client-events).
 type runTask struct {
-	Header  header     `json:"header"`
+	Header  ds.Header  `json:"header"`
 	Payload runPayload `json:"payload"`
 }
 
@@ -50,17 +36,9 @@ type parameters struct {
 	Heartbeat          bool     `json:"heartbeat,omitempty"`
 }
 
-// finishTask is the finish-task client event.
-type finishTask struct {
-	Header  header `json:"header"`
-	Payload struct {
-		Input struct{} `json:"input"`
-	} `json:"payload"`
-}
-
 func (c Config) runTaskJSON(taskID string) []byte {
 	m := runTask{
-		Header: header{Action: "run-task", TaskID: taskID, Streaming: "duplex"},
+		Header: ds.NewHeader("run-task", taskID),
 		Payload: runPayload{
 			TaskGroup: "audio", Task: "asr", Function: "recognition", Model: c.Model,
 			Parameters: parameters{
@@ -74,13 +52,6 @@ func (c Config) runTaskJSON(taskID string) []byte {
 		},
 	}
 	b, _ := json.Marshal(m) // plain structs always marshal
-	return b
-}
-
-func finishTaskJSON(taskID string) []byte {
-	var m finishTask
-	m.Header = header{Action: "finish-task", TaskID: taskID, Streaming: "duplex"}
-	b, _ := json.Marshal(m)
 	return b
 }
 
@@ -103,21 +74,14 @@ type sentence struct {
 	heartbeat  bool
 }
 
-type wireEvent struct {
-	Header struct {
-		TaskID       string `json:"task_id"`
-		Event        string `json:"event"`
-		ErrorCode    string `json:"error_code"`
-		ErrorMessage string `json:"error_message"`
-	} `json:"header"`
-	Payload struct {
-		Output struct {
-			Sentence *wireSentence `json:"sentence"`
-		} `json:"output"`
-		Usage *struct {
-			Duration float64 `json:"duration"`
-		} `json:"usage"`
-	} `json:"payload"`
+// wirePayload is the payload of result-generated.
+type wirePayload struct {
+	Output struct {
+		Sentence *wireSentence `json:"sentence"`
+	} `json:"output"`
+	Usage *struct {
+		Duration float64 `json:"duration"`
+	} `json:"usage"`
 }
 
 type wireSentence struct {
@@ -137,24 +101,25 @@ func parseEvent(typ int, data []byte) (event, error) {
 	if typ != websocket.TextMessage {
 		return event{}, fmt.Errorf("%w: unexpected frame type %d (%d bytes)", asr.ErrProtocol, typ, len(data))
 	}
-	var w wireEvent
-	if err := json.Unmarshal(data, &w); err != nil {
-		return event{}, fmt.Errorf("%w: %w in %q", asr.ErrProtocol, err, clip(data))
+	env, err := ds.ParseEvent(data, asr.ErrProtocol)
+	if err != nil {
+		return event{}, err
 	}
-	e := event{name: w.Header.Event, taskID: w.Header.TaskID,
-		code: w.Header.ErrorCode, message: w.Header.ErrorMessage}
-	switch e.name {
-	case "":
-		return event{}, fmt.Errorf("%w: no header.event in %q", asr.ErrProtocol, clip(data))
-	case evResultGenerated:
-		s, err := parseSentence(w.Payload.Output.Sentence)
-		if err != nil {
-			return event{}, fmt.Errorf("%w in %q", err, clip(data))
-		}
-		e.sentence = s
-		if u := w.Payload.Usage; u != nil && u.Duration > 0 && u.Duration < maxMillis {
-			e.billed = u.Duration
-		}
+	e := event{name: env.Name, taskID: env.TaskID, code: env.Code, message: env.Message}
+	if e.name != ds.EvResultGenerated {
+		return e, nil
+	}
+	var w wirePayload
+	if err := json.Unmarshal(env.Payload, &w); err != nil {
+		return event{}, fmt.Errorf("%w: %w in %q", asr.ErrProtocol, err, ds.Clip(data))
+	}
+	sn, err := parseSentence(w.Output.Sentence)
+	if err != nil {
+		return event{}, fmt.Errorf("%w in %q", err, ds.Clip(data))
+	}
+	e.sentence = sn
+	if u := w.Usage; u != nil && u.Duration > 0 && u.Duration < maxMillis {
+		e.billed = u.Duration
 	}
 	return e, nil
 }
@@ -194,11 +159,4 @@ func millis(v *float64) (time.Duration, bool) {
 		return 0, false
 	}
 	return time.Duration(*v * float64(time.Millisecond)), true
-}
-
-func clip(b []byte) string {
-	if len(b) > 80 {
-		return string(b[:80]) + "…"
-	}
-	return string(b)
 }

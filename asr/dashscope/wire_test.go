@@ -3,6 +3,7 @@ package dashscope
 import (
 	"encoding/json"
 	"errors"
+	ds "github.com/yuecall/yuecall/internal/dashscope"
 	"reflect"
 	"testing"
 	"time"
@@ -22,24 +23,24 @@ func TestParseEvent(t *testing.T) {
 		want event
 		bad  bool
 	}{
-		{"started", websocket.TextMessage, eventJSON("t", "task-started", `{}`), event{name: evTaskStarted, taskID: "t"}, false},
+		{"started", websocket.TextMessage, eventJSON("t", "task-started", `{}`), event{name: ds.EvTaskStarted, taskID: "t"}, false},
 		{"partial", websocket.TextMessage, eventJSON("t", "result-generated", sentenceJSON("我想", 170, nil, false, false)),
-			event{name: evResultGenerated, taskID: "t", sentence: sentence{text: "我想", begin: 170 * ms}}, false},
+			event{name: ds.EvResultGenerated, taskID: "t", sentence: sentence{text: "我想", begin: 170 * ms}}, false},
 		{"final", websocket.TextMessage, eventJSON("t", "result-generated", sentenceJSON("我想。", 170, 920, true, false)),
-			event{name: evResultGenerated, taskID: "t", billed: 2,
+			event{name: ds.EvResultGenerated, taskID: "t", billed: 2,
 				sentence: sentence{text: "我想。", begin: 170 * ms, end: 920 * ms, hasEnd: true, final: true}}, false},
 		{"final by end_time only", websocket.TextMessage,
 			eventJSON("t", "result-generated", `{"output":{"sentence":{"begin_time":0,"end_time":500,"text":"好"}}}`),
-			event{name: evResultGenerated, taskID: "t", sentence: sentence{text: "好", end: 500 * ms, hasEnd: true, final: true}}, false},
+			event{name: ds.EvResultGenerated, taskID: "t", sentence: sentence{text: "好", end: 500 * ms, hasEnd: true, final: true}}, false},
 		{"heartbeat", websocket.TextMessage, eventJSON("t", "result-generated", sentenceJSON("", 0, nil, false, true)),
-			event{name: evResultGenerated, taskID: "t", sentence: sentence{heartbeat: true}}, false},
+			event{name: ds.EvResultGenerated, taskID: "t", sentence: sentence{heartbeat: true}}, false},
 		{"heartbeat with text is a result", websocket.TextMessage, eventJSON("t", "result-generated", sentenceJSON("好", 0, nil, false, true)),
-			event{name: evResultGenerated, taskID: "t", sentence: sentence{text: "好"}}, false},
+			event{name: ds.EvResultGenerated, taskID: "t", sentence: sentence{text: "好"}}, false},
 		{"negative and huge times ignored", websocket.TextMessage,
 			eventJSON("t", "result-generated", `{"output":{"sentence":{"begin_time":-5,"end_time":1e300,"text":"x","sentence_end":false}}}`),
-			event{name: evResultGenerated, taskID: "t", sentence: sentence{text: "x"}}, false},
+			event{name: ds.EvResultGenerated, taskID: "t", sentence: sentence{text: "x"}}, false},
 		{"failed", websocket.TextMessage, `{"header":{"task_id":"t","event":"task-failed","error_code":"CLIENT_ERROR","error_message":"m"},"payload":{}}`,
-			event{name: evTaskFailed, taskID: "t", code: "CLIENT_ERROR", message: "m"}, false},
+			event{name: ds.EvTaskFailed, taskID: "t", code: "CLIENT_ERROR", message: "m"}, false},
 		{"binary", websocket.BinaryMessage, "{}", event{}, true},
 		{"not json", websocket.TextMessage, "Done!", event{}, true},
 		{"no event", websocket.TextMessage, `{"header":{"task_id":"t"}}`, event{}, true},
@@ -101,7 +102,7 @@ func TestRunTaskJSON(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("run-task =\n%v\nwant\n%v", got, want)
 	}
-	json.Unmarshal(finishTaskJSON("id-1"), &got)
+	json.Unmarshal(ds.FinishTaskJSON("id-1"), &got)
 	json.Unmarshal([]byte(`{"header":{"action":"finish-task","task_id":"id-1","streaming":"duplex"},"payload":{"input":{}}}`), &want)
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("finish-task = %v, want %v", got, want)

@@ -18,7 +18,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/yuecall/yuecall/asr"
-	"github.com/yuecall/yuecall/asr/internal/wsstream"
+	"github.com/yuecall/yuecall/internal/wsdial"
 )
 
 // Recognizer opens streams to one FunASR runtime server.
@@ -83,7 +83,7 @@ func (r *Recognizer) NewStream(ctx context.Context) (asr.Stream, error) {
 func (r *Recognizer) Open(ctx context.Context) (*Stream, error) {
 	dctx, cancel := context.WithTimeout(ctx, r.cfg.ConnectTimeout)
 	defer cancel()
-	conn, resp, err := wsstream.Dial(dctx, r.dialer, r.cfg.URL, nil)
+	conn, resp, err := wsdial.Dial(dctx, r.dialer, r.cfg.URL, nil)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrConnect, r.cfg.URL, r.explain(ctx, resp, err))
 	}

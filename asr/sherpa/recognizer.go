@@ -13,7 +13,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/yuecall/yuecall/asr"
-	"github.com/yuecall/yuecall/asr/internal/wsstream"
+	"github.com/yuecall/yuecall/internal/wsdial"
 )
 
 // Recognizer opens streams to one sherpa-onnx server.
@@ -70,7 +70,7 @@ func (r *Recognizer) NewStream(ctx context.Context) (asr.Stream, error) {
 func (r *Recognizer) Open(ctx context.Context) (*Stream, error) {
 	dctx, cancel := context.WithTimeout(ctx, r.cfg.ConnectTimeout)
 	defer cancel()
-	conn, resp, err := wsstream.Dial(dctx, r.dialer, r.cfg.URL, nil)
+	conn, resp, err := wsdial.Dial(dctx, r.dialer, r.cfg.URL, nil)
 	if err != nil {
 		if resp != nil {
 			err = fmt.Errorf("%w (HTTP %s)", err, resp.Status)

@@ -15,6 +15,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/yuecall/yuecall/audio"
+	ds "github.com/yuecall/yuecall/internal/dashscope"
 	"github.com/yuecall/yuecall/tts"
 )
 
@@ -226,15 +227,15 @@ func (st *Stream) dispatch(e event) bool {
 		st.characters.Store(int64(e.characters))
 	}
 	switch e.name {
-	case evTaskFinished:
+	case ds.EvTaskFinished:
 		st.finished()
 		return false
-	case evTaskFailed:
-		err := st.syn.taskError(e)
+	case ds.EvTaskFailed:
+		err := st.syn.taskError(ds.Event{TaskID: e.taskID, Code: e.code, Message: e.message})
 		st.log.Warn("cosyvoice: task failed", "code", err.Code, "message", err.Message)
 		st.fail(err)
 		return false
-	case evResultGenerated:
+	case ds.EvResultGenerated:
 		return true
 	default:
 		st.log.Debug("cosyvoice: event ignored", "event", e.name)

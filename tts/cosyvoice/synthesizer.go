@@ -2,10 +2,8 @@ package cosyvoice
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -18,6 +16,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/gorilla/websocket"
 
+	ds "github.com/yuecall/yuecall/internal/dashscope"
+	"github.com/yuecall/yuecall/internal/wsdial"
 	"github.com/yuecall/yuecall/tts"
 )
 
@@ -147,10 +147,10 @@ func (s *Synthesizer) start(ctx context.Context, taskID string, run []byte) (*we
 	}
 	dctx, cancel := context.WithTimeout(ctx, s.cfg.ConnectTimeout)
 	defer cancel()
-	conn, resp, err := s.dialer.DialContext(dctx, s.cfg.URL, s.header)
+	conn, resp, err := wsdial.Dial(dctx, s.dialer, s.cfg.URL, s.header)
 	if err != nil {
 		if resp != nil {
-			err = fmt.Errorf("%w (HTTP %s%s)", err, resp.Status, s.bodyCode(resp))
+			err = fmt.Errorf("%w (HTTP %s%s)", err, resp.Status, ds.BodyCode(resp, s.cfg.Key))
 		}
 		return nil, s.startError(ctx, err)
 	}
@@ -173,60 +173,16 @@ func (s *Synthesizer) startError(ctx context.Context, err error) error {
 	return fmt.Errorf("%w: %s: %w", ErrConnect, s.cfg.URL, err)
 }
 
-// bodyCode extracts DashScope's {"code","message"} from a refused handshake.
-func (s *Synthesizer) bodyCode(resp *http.Response) string {
-	if resp.Body == nil {
-		return ""
-	}
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-	var e struct{ Code, Message string }
-	if json.Unmarshal(b, &e) != nil || e.Code == "" {
-		return ""
-	}
-	return ": " + redact(e.Code+": "+e.Message, s.cfg.Key)
-}
-
 // startTask sends run-task and waits for task-started (or task-failed)
 // until ctx ends or ConnectTimeout passes.
 func (s *Synthesizer) startTask(ctx context.Context, conn *websocket.Conn, taskID string, run []byte) error {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.ConnectTimeout)
 	defer cancel()
-	release := interruptOnDone(ctx, conn)
-	defer release()
-	dl, _ := ctx.Deadline()
-	conn.SetWriteDeadline(dl)
-	conn.SetReadDeadline(dl)
-	if err := conn.WriteMessage(websocket.TextMessage, run); err != nil {
-		return fmt.Errorf("send run-task: %w", err)
+	failed, err := ds.StartTask(ctx, conn, taskID, run, ErrProtocol)
+	if failed != nil {
+		return s.taskError(*failed)
 	}
-	for {
-		typ, data, err := conn.ReadMessage()
-		if err != nil {
-			if ctx.Err() != nil {
-				err = ctx.Err()
-			}
-			return fmt.Errorf("waiting for task-started: %w", err)
-		}
-		if typ != websocket.TextMessage {
-			return fmt.Errorf("%w: audio before task-started", ErrProtocol)
-		}
-		e, err := parseEvent(data)
-		if err != nil {
-			return err
-		}
-		switch {
-		case e.name == evTaskFailed:
-			return s.taskError(e)
-		case e.taskID != taskID:
-			return fmt.Errorf("%w: event %s for task %q, want %q", ErrProtocol, e.name, e.taskID, taskID)
-		case e.name == evTaskStarted:
-			release()
-			conn.SetReadDeadline(time.Time{})
-			return nil
-		default:
-			return fmt.Errorf("%w: %s before task-started", ErrProtocol, e.name)
-		}
-	}
+	return err
 }
 
 // sendText sends the text pieces and finish-task.
@@ -238,14 +194,15 @@ func sendText(conn *websocket.Conn, taskID string, chunks []string) error {
 			return fmt.Errorf("send continue-task: %w", err)
 		}
 	}
-	if err := conn.WriteMessage(websocket.TextMessage, finishTaskJSON(taskID)); err != nil {
+	if err := conn.WriteMessage(websocket.TextMessage, ds.FinishTaskJSON(taskID)); err != nil {
 		return fmt.Errorf("send finish-task: %w", err)
 	}
 	return nil
 }
 
-func (s *Synthesizer) taskError(e event) *TaskError {
-	return &TaskError{TaskID: e.taskID, Code: redact(e.code, s.cfg.Key), Message: redact(e.message, s.cfg.Key)}
+// taskError is a task-failed event as a *TaskError, without the key.
+func (s *Synthesizer) taskError(e ds.Event) *TaskError {
+	return &TaskError{TaskID: e.TaskID, Code: ds.Redact(e.Code, s.cfg.Key), Message: ds.Redact(e.Message, s.cfg.Key)}
 }
 
 // takeIdle returns the most recently kept connection still within
@@ -305,32 +262,4 @@ func (s *Synthesizer) Close() error {
 		ic.conn.Close()
 	}
 	return nil
-}
-
-// redact removes the key from text taken from the server.
-func redact(s, key string) string {
-	if key == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, key, "<key>")
-}
-
-// interruptOnDone makes conn's blocked read fail when ctx ends, until
-// release is called; after release returns, it no longer touches conn.
-func interruptOnDone(ctx context.Context, conn *websocket.Conn) (release func()) {
-	var mu sync.Mutex
-	released := false
-	stop := context.AfterFunc(ctx, func() {
-		mu.Lock()
-		defer mu.Unlock()
-		if !released {
-			conn.SetReadDeadline(time.Now())
-		}
-	})
-	return func() {
-		stop()
-		mu.Lock()
-		released = true
-		mu.Unlock()
-	}
 }

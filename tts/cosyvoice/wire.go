@@ -5,14 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
-)
 
-// Event names (cosyvoice-server-events).
-const (
-	evTaskStarted     = "task-started"
-	evResultGenerated = "result-generated"
-	evTaskFinished    = "task-finished"
-	evTaskFailed      = "task-failed"
+	ds "github.com/yuecall/yuecall/internal/dashscope"
 )
 
 // Text limits of continue-task: a Chinese character counts as two.
@@ -20,12 +14,6 @@ const (
 	maxChunkChars = 20000
 	maxTotalChars = 200000
 )
-
-type header struct {
-	Action    string `json:"action"`
-	TaskID    string `json:"task_id"`
-	Streaming string `json:"streaming"`
-}
 
 type parameters struct {
 	TextType   string  `json:"text_type"`
@@ -38,7 +26,7 @@ type parameters struct {
 }
 
 type runTask struct {
-	Header  header `json:"header"`
+	Header  ds.Header `json:"header"`
 	Payload struct {
 		TaskGroup  string     `json:"task_group"`
 		Task       string     `json:"task"`
@@ -50,7 +38,7 @@ type runTask struct {
 }
 
 type continueTask struct {
-	Header  header `json:"header"`
+	Header  ds.Header `json:"header"`
 	Payload struct {
 		Input struct {
 			Text string `json:"text"`
@@ -58,16 +46,9 @@ type continueTask struct {
 	} `json:"payload"`
 }
 
-type finishTask struct {
-	Header  header `json:"header"`
-	Payload struct {
-		Input struct{} `json:"input"`
-	} `json:"payload"`
-}
-
 func (c Config) runTaskJSON(taskID, voice string, rate int) []byte {
 	var m runTask
-	m.Header = header{Action: "run-task", TaskID: taskID, Streaming: "duplex"}
+	m.Header = ds.NewHeader("run-task", taskID)
 	m.Payload.TaskGroup, m.Payload.Task, m.Payload.Function = "audio", "tts", "SpeechSynthesizer"
 	m.Payload.Model = c.Model
 	m.Payload.Parameters = parameters{TextType: "PlainText", Voice: voice, Format: c.Format,
@@ -78,15 +59,8 @@ func (c Config) runTaskJSON(taskID, voice string, rate int) []byte {
 
 func continueTaskJSON(taskID, text string) []byte {
 	var m continueTask
-	m.Header = header{Action: "continue-task", TaskID: taskID, Streaming: "duplex"}
+	m.Header = ds.NewHeader("continue-task", taskID)
 	m.Payload.Input.Text = text
-	b, _ := json.Marshal(m)
-	return b
-}
-
-func finishTaskJSON(taskID string) []byte {
-	var m finishTask
-	m.Header = header{Action: "finish-task", TaskID: taskID, Streaming: "duplex"}
 	b, _ := json.Marshal(m)
 	return b
 }
@@ -100,42 +74,28 @@ type event struct {
 	characters int    // payload.usage.characters (billed so far)
 }
 
-type wireEvent struct {
-	Header struct {
-		TaskID       string `json:"task_id"`
-		Event        string `json:"event"`
-		ErrorCode    string `json:"error_code"`
-		ErrorMessage string `json:"error_message"`
-	} `json:"header"`
-	Payload struct {
-		Usage *struct {
-			Characters int `json:"characters"`
-		} `json:"usage"`
-	} `json:"payload"`
+// wirePayload is the part of an event's payload the client reads.
+type wirePayload struct {
+	Usage *struct {
+		Characters int `json:"characters"`
+	} `json:"usage"`
 }
 
 // parseEvent parses one text frame. Errors wrap ErrProtocol.
 func parseEvent(data []byte) (event, error) {
-	var w wireEvent
-	if err := json.Unmarshal(data, &w); err != nil {
-		return event{}, fmt.Errorf("%w: %w in %q", ErrProtocol, err, clip(data))
+	env, err := ds.ParseEvent(data, ErrProtocol)
+	if err != nil {
+		return event{}, err
 	}
-	if w.Header.Event == "" {
-		return event{}, fmt.Errorf("%w: no header.event in %q", ErrProtocol, clip(data))
+	e := event{name: env.Name, taskID: env.TaskID, code: env.Code, message: env.Message}
+	var w wirePayload
+	if len(env.Payload) > 0 && json.Unmarshal(env.Payload, &w) != nil {
+		return event{}, fmt.Errorf("%w: bad payload in %q", ErrProtocol, ds.Clip(data))
 	}
-	e := event{name: w.Header.Event, taskID: w.Header.TaskID,
-		code: w.Header.ErrorCode, message: w.Header.ErrorMessage}
-	if u := w.Payload.Usage; u != nil && u.Characters > 0 {
+	if u := w.Usage; u != nil && u.Characters > 0 {
 		e.characters = u.Characters
 	}
 	return e, nil
-}
-
-func clip(b []byte) string {
-	if len(b) > 80 {
-		return string(b[:80]) + "…"
-	}
-	return string(b)
 }
 
 // charWeight is how much r counts towards the text limits: a Chinese

@@ -3,6 +3,7 @@ package cosyvoice
 import (
 	"encoding/json"
 	"errors"
+	ds "github.com/yuecall/yuecall/internal/dashscope"
 	"reflect"
 	"strings"
 	"testing"
@@ -71,7 +72,7 @@ func TestRunTaskJSON(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("continue-task = %v", got)
 	}
-	json.Unmarshal(finishTaskJSON("id-1"), &got)
+	json.Unmarshal(ds.FinishTaskJSON("id-1"), &got)
 	json.Unmarshal([]byte(`{"header":{"action":"finish-task","task_id":"id-1","streaming":"duplex"},"payload":{"input":{}}}`), &want)
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("finish-task = %v", got)
@@ -84,12 +85,12 @@ func TestParseEvent(t *testing.T) {
 		want event
 		bad  bool
 	}{
-		{eventJSON("t", "task-started", `{}`), event{name: evTaskStarted, taskID: "t"}, false},
+		{eventJSON("t", "task-started", `{}`), event{name: ds.EvTaskStarted, taskID: "t"}, false},
 		{eventJSON("t", "result-generated", `{"output":{"type":"sentence-end"},"usage":{"characters":12}}`),
-			event{name: evResultGenerated, taskID: "t", characters: 12}, false},
+			event{name: ds.EvResultGenerated, taskID: "t", characters: 12}, false},
 		{`{"header":{"task_id":"t","event":"task-failed","error_code":"CLIENT_ERROR","error_message":"m"},"payload":{}}`,
-			event{name: evTaskFailed, taskID: "t", code: "CLIENT_ERROR", message: "m"}, false},
-		{eventJSON("t", "task-finished", `{"usage":{"characters":-3}}`), event{name: evTaskFinished, taskID: "t"}, false},
+			event{name: ds.EvTaskFailed, taskID: "t", code: "CLIENT_ERROR", message: "m"}, false},
+		{eventJSON("t", "task-finished", `{"usage":{"characters":-3}}`), event{name: ds.EvTaskFinished, taskID: "t"}, false},
 		{`{"header":{}}`, event{}, true},
 		{`[1]`, event{}, true},
 		{eventJSON("t", "result-generated", `{"usage":{"characters":"12"}}`), event{}, true},

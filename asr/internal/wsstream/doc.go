@@ -2,9 +2,8 @@
 // (sherpa-onnx, FunASR, DashScope): a drop-not-block send queue whose
 // frames are coalesced into binary messages, an end-of-audio message after
 // CloseSend, the results channel with its overflow policy, the first error
-// that ends the stream, Close, and a handshake that a cancelled context
-// stops. Each provider supplies how samples are encoded, its end message,
-// and a Handler that turns server frames into asr.Results.
+// that ends the stream, and Close. Each provider supplies how samples are
+// encoded, its end message, and a Handler that turns server frames into asr.Results.
 //
 // It imports asr, audio and gorilla/websocket only.
 package wsstream

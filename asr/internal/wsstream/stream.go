@@ -54,8 +54,8 @@ type Options struct {
 	// server).
 	EarlyClose    string
 	CloseAfterEnd bool
-	ErrConnection error       // the provider's sentinel for a lost connection
-	BeforeWrite   func()      // test hook: runs before every websocket write
+	ErrConnection error  // the provider's sentinel for a lost connection
+	BeforeWrite   func() // test hook: runs before every websocket write
 	Handler       Handler
 }
 

@@ -1,4 +1,4 @@
-package wsstream
+package wsdial
 
 import (
 	"context"
