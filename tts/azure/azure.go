@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/yuecall/yuecall/tts"
+	"github.com/yuecall/yuecall/tts/internal/idlebody"
 )
 
 // Synthesizer posts one SSML document per sentence to the Azure TTS REST
@@ -83,11 +84,11 @@ func (s *Synthesizer) SynthesizeRate(ctx context.Context, text string, rate int)
 		return nil, err
 	}
 	rctx, cancel := context.WithCancelCause(ctx)
-	dog := startWatchdog(s.cfg.Timeout, cancel)
+	body := idlebody.Start(s.cfg.Timeout, func() { cancel(ErrTimeout) })
 	start := time.Now()
 	resp, err := s.post(rctx, doc, format)
 	if err != nil {
-		dog.stop()
+		body.Stop()
 		cancel(nil)
 		s.log.Warn("azure: synthesis failed", "voice", voice, "lang", lang, "format", format, "err", err)
 		return nil, err
@@ -96,8 +97,8 @@ func (s *Synthesizer) SynthesizeRate(ctx context.Context, text string, rate int)
 	if rate == 8000 {
 		width = 1
 	}
-	st := &stream{rate: rate, body: &body{rc: resp.Body, dog: dog}, ctx: rctx,
-		cancel: cancel, dog: dog, timeout: s.cfg.Timeout}
+	st := &stream{rate: rate, body: body.Attach(resp.Body), ctx: rctx,
+		cancel: cancel, timeout: s.cfg.Timeout}
 	st.src = newRawSource(st.body, width)
 	s.log.Debug("azure: synthesis started", "voice", voice, "lang", lang, "format", format,
 		"ssml_bytes", len(doc), "headers_after", time.Since(start))

@@ -11,6 +11,7 @@ import (
 
 	"github.com/yuecall/yuecall/audio"
 	"github.com/yuecall/yuecall/tts"
+	"github.com/yuecall/yuecall/tts/internal/idlebody"
 )
 
 var _ tts.Stream = (*stream)(nil)
@@ -21,10 +22,9 @@ var _ tts.Stream = (*stream)(nil)
 type stream struct {
 	rate    int
 	src     *rawSource
-	body    *body
+	body    *idlebody.Body
 	ctx     context.Context
 	cancel  context.CancelCauseFunc
-	dog     *watchdog
 	timeout time.Duration
 	closed  atomic.Bool
 	err     error // terminal error, returned by every later Read
@@ -58,7 +58,7 @@ func (s *stream) Read(p audio.PCM16) (int, error) {
 // fail turns a read error into the error the caller sees.
 func (s *stream) fail(err error) error {
 	if errors.Is(err, io.EOF) {
-		s.dog.stop()
+		s.body.Stop()
 		return io.EOF
 	}
 	if cause := context.Cause(s.ctx); cause != nil {
@@ -79,48 +79,8 @@ func (s *stream) Close() error {
 		return nil
 	}
 	s.cancel(errClosed)
-	s.dog.stop()
-	return s.body.rc.Close()
-}
-
-// body wraps the HTTP response body so that progress kicks the watchdog.
-type body struct {
-	rc  io.ReadCloser
-	dog *watchdog
-}
-
-func (b *body) Read(p []byte) (int, error) {
-	n, err := b.rc.Read(p)
-	if n > 0 {
-		b.dog.kick()
-	}
-	return n, err
-}
-
-// watchdog cancels the request when no audio byte arrives for d.
-type watchdog struct {
-	t *time.Timer
-	d time.Duration
-}
-
-// startWatchdog returns nil (a no-op watchdog) for d <= 0.
-func startWatchdog(d time.Duration, cancel context.CancelCauseFunc) *watchdog {
-	if d <= 0 {
-		return nil
-	}
-	return &watchdog{t: time.AfterFunc(d, func() { cancel(ErrTimeout) }), d: d}
-}
-
-func (w *watchdog) kick() {
-	if w != nil {
-		w.t.Reset(w.d)
-	}
-}
-
-func (w *watchdog) stop() {
-	if w != nil {
-		w.t.Stop()
-	}
+	s.body.Stop()
+	return s.body.Close()
 }
 
 // rawChunk is how many bytes one underlying Read asks for at most.

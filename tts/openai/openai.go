@@ -17,6 +17,7 @@ import (
 	goopenai "github.com/sashabaranov/go-openai"
 
 	"github.com/yuecall/yuecall/tts"
+	"github.com/yuecall/yuecall/tts/internal/idlebody"
 )
 
 // Synthesizer calls POST {BaseURL}/audio/speech once per sentence.
@@ -70,18 +71,18 @@ func (s *Synthesizer) Synthesize(ctx context.Context, text string) (tts.Stream, 
 		Speed:          s.cfg.Speed,
 	}
 	rctx, cancel := context.WithCancelCause(ctx)
-	dog := startWatchdog(s.cfg.Timeout, cancel)
+	body := idlebody.Start(s.cfg.Timeout, func() { cancel(ErrTimeout) })
 	start := time.Now()
 	resp, err := s.client.CreateSpeech(rctx, req)
 	if err != nil {
-		dog.stop()
+		body.Stop()
 		err = s.requestError(rctx, err)
 		cancel(nil)
 		s.log.Warn("openai: speech request failed", "voice", req.Voice, "lang", lang, "err", err)
 		return nil, err
 	}
-	st := &stream{body: &body{rc: resp.ReadCloser, dog: dog}, ctx: rctx, cancel: cancel,
-		dog: dog, timeout: s.cfg.Timeout}
+	st := &stream{body: body.Attach(resp.ReadCloser), ctx: rctx, cancel: cancel,
+		timeout: s.cfg.Timeout}
 	if err := checkContentType(resp.Header().Get("Content-Type")); err != nil {
 		st.Close()
 		return nil, err

@@ -13,6 +13,7 @@ import (
 
 	"github.com/yuecall/yuecall/audio"
 	"github.com/yuecall/yuecall/tts"
+	"github.com/yuecall/yuecall/tts/internal/idlebody"
 )
 
 var _ tts.Stream = (*stream)(nil)
@@ -23,10 +24,9 @@ var _ tts.Stream = (*stream)(nil)
 type stream struct {
 	rate    int
 	src     *pcmSource
-	body    *body
+	body    *idlebody.Body
 	ctx     context.Context
 	cancel  context.CancelCauseFunc
-	dog     *watchdog
 	timeout time.Duration
 	closed  atomic.Bool
 	err     error // terminal error, returned by every later Read
@@ -50,7 +50,7 @@ func (s *stream) open(format string) error {
 	var dec *mp3.Decoder
 	err = safely(func() (err error) { dec, err = mp3.NewDecoder(src); return err })
 	if err != nil {
-		if errors.Is(err, io.EOF) && s.body.err == nil {
+		if errors.Is(err, io.EOF) && s.body.Err() == nil {
 			return fmt.Errorf("%w: no MP3 frame in the reply", ErrAudio)
 		}
 		return s.fail(err)
@@ -88,8 +88,8 @@ func (s *stream) fail(err error) error {
 	if errors.Is(err, ErrAudio) {
 		return err
 	}
-	if errors.Is(err, io.EOF) && s.body.err == nil {
-		s.dog.stop()
+	if errors.Is(err, io.EOF) && s.body.Err() == nil {
+		s.body.Stop()
 		return io.EOF
 	}
 	if cause := context.Cause(s.ctx); cause != nil {
@@ -101,8 +101,8 @@ func (s *stream) fail(err error) error {
 		}
 		return fmt.Errorf("openai: %w", cause)
 	}
-	if s.body.err != nil {
-		return fmt.Errorf("%w: reply cut short: %w", ErrTransport, s.body.err)
+	if s.body.Err() != nil {
+		return fmt.Errorf("%w: reply cut short: %w", ErrTransport, s.body.Err())
 	}
 	return fmt.Errorf("%w: %w", ErrAudio, err)
 }
@@ -113,54 +113,8 @@ func (s *stream) Close() error {
 		return nil
 	}
 	s.cancel(errClosed)
-	s.dog.stop()
-	return s.body.rc.Close()
-}
-
-// body wraps the HTTP response body: progress kicks the watchdog, and the
-// first error other than io.EOF is kept, because go-mp3 reports a body cut
-// short as a clean end of stream.
-type body struct {
-	rc  io.ReadCloser
-	dog *watchdog
-	err error
-}
-
-func (b *body) Read(p []byte) (int, error) {
-	n, err := b.rc.Read(p)
-	if n > 0 {
-		b.dog.kick()
-	}
-	if err != nil && !errors.Is(err, io.EOF) && b.err == nil {
-		b.err = err
-	}
-	return n, err
-}
-
-// watchdog cancels the request when no audio byte arrives for d.
-type watchdog struct {
-	t *time.Timer
-	d time.Duration
-}
-
-// startWatchdog returns nil (a no-op watchdog) for d <= 0.
-func startWatchdog(d time.Duration, cancel context.CancelCauseFunc) *watchdog {
-	if d <= 0 {
-		return nil
-	}
-	return &watchdog{t: time.AfterFunc(d, func() { cancel(ErrTimeout) }), d: d}
-}
-
-func (w *watchdog) kick() {
-	if w != nil {
-		w.t.Reset(w.d)
-	}
-}
-
-func (w *watchdog) stop() {
-	if w != nil {
-		w.t.Stop()
-	}
+	s.body.Stop()
+	return s.body.Close()
 }
 
 // maxID3 bounds an ID3v2 tag before the audio.

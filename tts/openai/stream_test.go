@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/yuecall/yuecall/audio"
+	"github.com/yuecall/yuecall/tts/internal/idlebody"
 	"github.com/yuecall/yuecall/tts/ttstest"
 )
 
@@ -24,7 +25,7 @@ func decodeBody(data []byte, format string, limit int) (audio.PCM16, int, error)
 func decodeReader(r io.Reader, format string, limit int) (audio.PCM16, int, error) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
-	st := &stream{body: &body{rc: io.NopCloser(r)}, ctx: ctx, cancel: cancel}
+	st := &stream{body: idlebody.Start(0, nil).Attach(io.NopCloser(r)), ctx: ctx, cancel: cancel}
 	if err := st.open(format); err != nil {
 		return nil, 0, err
 	}
