@@ -212,14 +212,18 @@ func (v *VAD) Silence() time.Duration {
 	return time.Duration(v.silence) * time.Second / time.Duration(v.rate)
 }
 
-// AssumeQuiet sets the noise floor to MinLevelDBFS, forgetting what was
-// heard, as listening starts. The floor only moves when frames arrive, so
-// a caller that sends nothing between a key tone and speech (silence
-// suppression, Opus DTX) would otherwise leave it at the tone's level and
-// have its first words taken for noise. A real line's noise pulls the
-// floor down at once; a louder line raises it within the floor window.
+// AssumeQuiet caps the noise floor at MinLevelDBFS as listening starts,
+// keeping a lower floor tracked meanwhile (Track). The floor only moves
+// when frames arrive, so a caller that sends nothing between a key tone
+// and speech (silence suppression, Opus DTX) would otherwise leave it at
+// the tone's level and have its first words taken for noise. A louder line
+// raises it again within the floor window.
 func (v *VAD) AssumeQuiet() {
-	v.init, v.smooth = true, math.Pow(10, v.cfg.MinLevelDBFS/10)
+	quiet := math.Pow(10, v.cfg.MinLevelDBFS/10)
+	if v.init && v.floorPower() <= quiet {
+		return
+	}
+	v.init, v.smooth = true, quiet
 	v.nBlocks = 0
 	v.curMin = v.smooth
 	v.blockPos = 0

@@ -395,3 +395,19 @@ func TestVADAssumeQuietAfterTone(t *testing.T) {
 		t.Errorf("voiced %v of 600 ms: speech partly taken for silence", got)
 	}
 }
+
+// A quieter floor tracked before listening starts is kept.
+func TestVADAssumeQuietKeepsLowerFloor(t *testing.T) {
+	rate := 8000
+	v := NewVAD(DefaultVADConfig(), rate)
+	n := SamplesPerFrame(rate)
+	quiet := noise(secs(rate, time.Second), -70, 4)
+	for i := 0; i+n <= len(quiet); i += n {
+		v.Track(quiet[i : i+n])
+	}
+	before := v.NoiseFloorDB()
+	v.AssumeQuiet()
+	if got := v.NoiseFloorDB(); got != before || got > -65 {
+		t.Errorf("floor %.1f dBFS after AssumeQuiet, was %.1f", got, before)
+	}
+}

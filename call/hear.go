@@ -211,14 +211,10 @@ func (s *Session) onASR(m asrMsg) {
 	s.callerSaid(strings.TrimSpace(h.text), s.offsetMs(h.start))
 }
 
-// isBackchannel reports whether a caller utterance only shows they are
-// listening (嗯, 係, 好, 明白, OK …), counted in characters.
-func isBackchannel(s string) bool { return turn.IsBackchannel(s) }
-
 // callerSaid takes a finished caller utterance.
 func (s *Session) callerSaid(text string, startMs int64) {
 	bare := strings.TrimRight(text, "。，！？.,!? ")
-	if s.interrupted != nil && (bare == "" || isBackchannel(bare)) {
+	if s.interrupted != nil && (bare == "" || turn.IsBackchannel(bare)) {
 		u := s.interrupted
 		s.interrupted = nil
 		rest := u.unheard()
@@ -229,7 +225,7 @@ func (s *Session) callerSaid(text string, startMs int64) {
 		return
 	}
 	s.interrupted = nil
-	if bare == "" || (s.audible() != nil && isBackchannel(bare)) {
+	if bare == "" || (s.audible() != nil && turn.IsBackchannel(bare)) {
 		return // a backchannel while the bot talks on
 	}
 	if s.speakingInterruptible() {

@@ -163,9 +163,10 @@ func warmPrompts(ctx context.Context, pc *cache.Cache, texts []string, opt spoke
 		}
 	}
 	t0 := time.Now()
-	// phone legs ask for 8 kHz and browsers for 16 kHz: providers that make
-	// audio at a requested rate are cached per rate
-	err := pc.Warm(ctx, sentences)
+	// Calls always ask at their leg's rate (8 kHz phone, 16 kHz browser):
+	// a provider that makes audio at a requested rate is cached per rate;
+	// for one that cannot, both warm the same native audio once.
+	var err error
 	for _, rate := range []int{audio.Rate8k, audio.Rate16k} {
 		if err == nil {
 			err = pc.WarmRate(ctx, sentences, rate)
