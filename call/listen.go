@@ -188,10 +188,3 @@ func (l *listener) voice(utt int) (voiced, silence time.Duration, speaking bool)
 	}
 	return l.vad.Voiced(), l.vad.Silence(), true
 }
-
-// detach forgets the current stream (the loop closes it).
-func (l *listener) detach() {
-	l.mu.Lock()
-	l.stream, l.closer = nil, nil
-	l.mu.Unlock()
-}

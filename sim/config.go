@@ -90,9 +90,6 @@ type Step struct {
 	WaitHangup bool `json:"wait_hangup,omitempty" yaml:"wait_hangup"`
 }
 
-// hasSpeech reports whether the step speaks.
-func (s Step) hasSpeech() bool { return s.Say != "" || s.WAV != "" || len(s.PCM) > 0 }
-
 // validate checks one step; last tells whether it is the script's last.
 func (s Step) validate(last bool) error {
 	n := 0

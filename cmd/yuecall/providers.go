@@ -243,11 +243,3 @@ func (c ASRConfig) withVocabulary(ctx context.Context, hotwords []string, dataDi
 	}
 	return c
 }
-
-// asrRate is the sample rate the session resamples caller audio to.
-func (c ASRConfig) rate() int {
-	if c.SampleRate != 0 {
-		return c.SampleRate
-	}
-	return 16000
-}
