@@ -80,8 +80,7 @@ func say(ctx context.Context, c TTSConfig, text string, log *slog.Logger) (sayRe
 	}
 	res := sayResult{}
 	t0 := time.Now()
-	opt := spoken.Options{RateUnit: c.RateUnit, Breaks: c.Provider == "espeak" || c.Provider == "azure"}
-	for _, sentence := range spoken.Split(spoken.Text(text, opt), c.MaxChunk) {
+	for _, sentence := range spoken.Sentences(text, c.spokenOptions(), c.MaxChunk) {
 		res.sentences++
 		st, err := synth.Synthesize(ctx, sentence)
 		if errors.Is(err, tts.ErrEmptyText) {

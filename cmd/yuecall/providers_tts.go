@@ -12,6 +12,7 @@ import (
 	"github.com/yuecall/yuecall/tts/cache"
 	"github.com/yuecall/yuecall/tts/cosyvoice"
 	"github.com/yuecall/yuecall/tts/espeak"
+	"github.com/yuecall/yuecall/tts/spoken"
 	ttsopenai "github.com/yuecall/yuecall/tts/openai"
 	ttssynth "github.com/yuecall/yuecall/tts/synthetic"
 )
@@ -64,6 +65,13 @@ func (c TTSConfig) validate() error {
 	}
 	_, _, err := c.build(nil)
 	return err
+}
+
+// spokenOptions say how written forms are read out, for calls, the prompt
+// cache and `yuecall say` alike: SSML breaks between digit groups only for
+// the providers that take SSML.
+func (c TTSConfig) spokenOptions() spoken.Options {
+	return spoken.Options{RateUnit: c.RateUnit, Breaks: c.Provider == "espeak" || c.Provider == "azure"}
 }
 
 // voices overrides the provider's voices with the shared settings.

@@ -144,7 +144,7 @@ func buildDeps(ctx context.Context, cfg Config, log *slog.Logger, pub *events.Pu
 	if err != nil {
 		return call.Deps{}, err
 	}
-	opt := spoken.Options{RateUnit: cfg.TTS.RateUnit}
+	opt := cfg.TTS.spokenOptions()
 	if prompts != nil {
 		go warmPrompts(ctx, prompts, append(menu.Texts(), aiGreeting), opt, cfg.TTS.MaxChunk, log)
 	}
@@ -158,9 +158,7 @@ func buildDeps(ctx context.Context, cfg Config, log *slog.Logger, pub *events.Pu
 func warmPrompts(ctx context.Context, pc *cache.Cache, texts []string, opt spoken.Options, maxChunk int, log *slog.Logger) {
 	var sentences []string
 	for _, t := range texts {
-		for _, s := range spoken.Split(t, maxChunk) {
-			sentences = append(sentences, spoken.Text(s, opt))
-		}
+		sentences = append(sentences, spoken.Sentences(t, opt, maxChunk)...)
 	}
 	t0 := time.Now()
 	// Calls always ask at their leg's rate (8 kHz phone, 16 kHz browser):

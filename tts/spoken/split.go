@@ -137,3 +137,14 @@ func speakable(s string) bool {
 	}
 	return false
 }
+
+// Sentences is what a call sends to the synthesiser for text: its chunks
+// (Split, on the written form) each read out by Text. Prompt caches and
+// tools use it so they ask for exactly what a call asks for.
+func Sentences(text string, opt Options, maxRunes int) []string {
+	chunks := Split(text, maxRunes)
+	for i, c := range chunks {
+		chunks[i] = Text(c, opt)
+	}
+	return chunks
+}

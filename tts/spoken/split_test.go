@@ -77,3 +77,16 @@ func BenchmarkSplit(b *testing.B) {
 		Split(in, 60)
 	}
 }
+
+func TestSentencesSplitThenRead(t *testing.T) {
+	got := Sentences("你嘅結餘係HK$3,500。請問仲有咩可以幫到你？", Options{}, 60)
+	want := []string{"你嘅結餘係三千五百蚊。", "請問仲有咩可以幫到你？"}
+	if len(got) != len(want) {
+		t.Fatalf("Sentences = %q, want %q", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("sentence %d = %q, want %q", i, got[i], want[i])
+		}
+	}
+}
