@@ -3,6 +3,7 @@ package tts
 import (
 	"context"
 	"errors"
+	"io"
 
 	"github.com/yuecall/yuecall/audio"
 )
@@ -23,4 +24,20 @@ type Stream interface {
 // Synthesizer turns one sentence or short reply into audio.
 type Synthesizer interface {
 	Synthesize(ctx context.Context, text string) (Stream, error)
+}
+
+// ReadAll reads st to its end, like io.ReadAll.
+func ReadAll(st Stream) (audio.PCM16, error) {
+	var out audio.PCM16
+	buf := make(audio.PCM16, 4096)
+	for {
+		n, err := st.Read(buf)
+		out = append(out, buf[:n]...)
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }

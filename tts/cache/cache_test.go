@@ -83,7 +83,7 @@ func speak(t *testing.T, s tts.Synthesizer, ctx context.Context, text string) (a
 		t.Fatal(err)
 	}
 	defer st.Close()
-	pcm, err := readAll(st)
+	pcm, err := tts.ReadAll(st)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,7 +256,7 @@ func TestKeyParts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			pcm, err := readAll(st)
+			pcm, err := tts.ReadAll(st)
 			if err != nil || st.SampleRate() != s.rate || !slices.Equal(pcm, fakeAudio(text, s.rate)) {
 				t.Errorf("%s: %d samples at %d Hz, %v", s.name, len(pcm), st.SampleRate(), err)
 			}
@@ -290,7 +290,7 @@ func TestResampleWhenInnerHasNoRate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pcm, err := readAll(st)
+		pcm, err := tts.ReadAll(st)
 		want := len(fakeAudio(prompts[0], 8000))
 		if err != nil || st.SampleRate() != 8000 || len(pcm) < want || len(pcm) > want+100 {
 			t.Errorf("%d samples at %d Hz (%v), want about %d at 8000", len(pcm), st.SampleRate(), err, want)
@@ -379,7 +379,7 @@ func TestConcurrentUse(t *testing.T) {
 				}
 				if err == nil {
 					var pcm audio.PCM16
-					pcm, err = readAll(st)
+					pcm, err = tts.ReadAll(st)
 					if err == nil && !slices.Equal(pcm, fakeAudio(text, st.SampleRate())) {
 						err = fmt.Errorf("%q: wrong audio", text)
 					}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"sync"
 
@@ -79,7 +78,7 @@ func (c *Cache) warmOne(ctx context.Context, text, name string, rate int) error 
 		return err
 	}
 	defer st.Close()
-	pcm, err := readAll(st)
+	pcm, err := tts.ReadAll(st)
 	if err != nil {
 		return err
 	}
@@ -87,20 +86,4 @@ func (c *Cache) warmOne(ctx context.Context, text, name string, rate int) error 
 		return tts.ErrEmptyText
 	}
 	return c.store(name, pcm, st.SampleRate())
-}
-
-// readAll reads st to its end.
-func readAll(st tts.Stream) (audio.PCM16, error) {
-	var out audio.PCM16
-	buf := make(audio.PCM16, 4096)
-	for {
-		n, err := st.Read(buf)
-		out = append(out, buf[:n]...)
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
 }
