@@ -108,13 +108,23 @@ type HandoffRequested struct {
 	Summary        string           `json:"summary"`
 	From           string           `json:"from"` // masked
 	TranscriptTail []TranscriptLine `json:"transcript_tail"`
+	// Urgent marks a hand-off that must jump the queue (fraud reports); it
+	// is also published to compliance as an alert.
+	Urgent bool   `json:"urgent,omitempty"`
+	Intent string `json:"intent,omitempty"`
 }
 
 // ReviewRequested asks compliance to approve an AI draft.
 type ReviewRequested struct {
-	CallID string `json:"call_id"`
-	Draft  string `json:"draft"`
-	Intent string `json:"intent"`
+	CallID   string   `json:"call_id"`
+	ReviewID string   `json:"review_id"` // echoed in the ReviewDecision
+	Draft    string   `json:"draft"`     // the AI's answer, masked
+	Intent   string   `json:"intent"`
+	Question string   `json:"question,omitempty"` // the caller's turn, masked
+	Sources  []string `json:"sources,omitempty"`  // knowledge article ids
+	// TimeoutMs is how long the call waits for a decision before it hands
+	// the caller to a human instead.
+	TimeoutMs int64 `json:"timeout_ms,omitempty"`
 }
 
 // EventType implementations.
