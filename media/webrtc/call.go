@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,6 +24,9 @@ type Remote struct {
 	Addr      string // the socket's remote address (a proxy's, behind one)
 	Origin    string // the page origin
 	UserAgent string
+	// Query is the socket URL's query: the application's own parameters
+	// (yuecall's agent join carries call, token and the signed-in user).
+	Query url.Values
 }
 
 // Call is one browser call: its signalling socket, its peer connection and

@@ -85,7 +85,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := nuid.Next()
-	remote := Remote{Addr: r.RemoteAddr, Origin: r.Header.Get("Origin"), UserAgent: r.UserAgent()}
+	remote := Remote{Addr: r.RemoteAddr, Origin: r.Header.Get("Origin"), UserAgent: r.UserAgent(), Query: r.URL.Query()}
 	call := newCall(s.ctx, id, remote, s.cfg, ws, s.log.With("call_id", id, "channel", "webrtc"))
 	sess := newSession(s, call)
 	if s.draining.Load() {
