@@ -29,6 +29,9 @@ const (
 	Clarify                   // say Text (a request to rephrase) and keep listening
 	Handoff                   // say Text, then transfer to Queue with Reason
 	End                       // say Text, then hang up
+	// Review: say Text (a holding message) while Draft waits for a licensed
+	// human; Conversation.Reviewed turns the decision into the reply to speak.
+	Review
 )
 
 // String returns the action's lower-case name as used in pack files and
@@ -45,6 +48,8 @@ func (a Action) String() string {
 		return "handoff"
 	case End:
 		return "end"
+	case Review:
+		return "review"
 	}
 	return "action(" + strconv.Itoa(int(a)) + ")"
 }
