@@ -115,3 +115,18 @@ func (Summary) Subject(s Subjects, id string) string        { return s.Call(id, 
 
 // Audit returns yuecall.audit.<action>.
 func (s Subjects) Audit(action string) string { return s.p() + ".audit." + token(action) }
+
+// TypeAlertCompliance is an urgent matter compliance must see at once.
+const TypeAlertCompliance = "alert.compliance.v1"
+
+// AlertCompliance tells compliance officers about an urgent call (a fraud
+// report): published on yuecall.alert.compliance.
+type AlertCompliance struct {
+	CallID  string `json:"call_id"`
+	Intent  string `json:"intent"`
+	Reason  string `json:"reason"`
+	Excerpt string `json:"excerpt"` // masked
+}
+
+func (AlertCompliance) EventType() string                   { return TypeAlertCompliance }
+func (AlertCompliance) Subject(s Subjects, _ string) string { return s.p() + ".alert.compliance" }
