@@ -39,7 +39,8 @@ func BenchmarkReceivePacket(b *testing.B) {
 	}
 }
 
-// BenchmarkSendFrame measures encoding and marshalling one 20 ms frame.
+// BenchmarkSendFrame measures one 20 ms frame from PCM to packet bytes:
+// G.711 encoding into the send queue, popping it and the RTP header.
 func BenchmarkSendFrame(b *testing.B) {
 	cfg := DefaultConfig().withDefaults()
 	enc, _, _ := codecFuncs(cfg.Codec)
@@ -49,8 +50,9 @@ func BenchmarkSendFrame(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		if pkt := s.build(frame, false); len(pkt) != 12+frameSamples {
-			b.Fatal(len(pkt))
+		s.push(frame)
+		if k, pkt := s.next(), s.header(false); k != frameSamples || len(pkt) != 12+frameSamples {
+			b.Fatal(k, len(pkt))
 		}
 		s.hdr.SequenceNumber++
 		s.hdr.Timestamp += frameSamples
@@ -76,7 +78,7 @@ func BenchmarkTick(b *testing.B) {
 			b.ResetTimer()
 			for range b.N {
 				if talking {
-					s.q.Push(frame)
+					s.push(frame)
 				}
 				s.tick(0)
 			}

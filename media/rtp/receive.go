@@ -60,7 +60,7 @@ func newReceiver(cfg Config, dec decodeFunc, c *counters) *receiver {
 		audioPT: cfg.Codec.PayloadType,
 		dtmfPT:  cfg.DTMFPayloadType,
 		decode:  dec,
-		acc:     make(audio.PCM16, 0, maxPayload+frameSamples),
+		acc:     make(audio.PCM16, 0, 2*frameSamples), // grows for packets over 20 ms
 		lastLen: frameSamples,
 		epoch:   time.Now(),
 	}

@@ -23,17 +23,17 @@ type sender struct {
 	c       *counters
 	remote  *atomic.Pointer[netip.AddrPort]
 	encode  encodeFunc
-	q       rtpio.Queue
-	sent    atomic.Int64 // samples actually written to the socket
-	flushed atomic.Bool  // set by Flush: next packet starts a talkspurt
-	paused  atomic.Bool  // set by Pause: queued audio waits, nothing is sent
+	q       *rtpio.Queue[byte] // encoded G.711, one byte per sample
+	silence byte               // the codec's encoding of a zero sample
+	sent    atomic.Int64       // samples actually written to the socket
+	flushed atomic.Bool        // set by Flush: next packet starts a talkspurt
+	paused  atomic.Bool        // set by Pause: queued audio waits, nothing is sent
 
 	mu      sync.Mutex
 	stopped bool
 	hdr     rtp.Header
-	frame   audio.PCM16 // one frame, reused
-	pkt     []byte      // header + payload, reused
-	talking bool        // the previous tick sent a packet
+	pkt     []byte // header + payload, reused
+	talking bool   // the previous tick sent a packet
 
 	// Registration in a Pacer, guarded by the Pacer's mu.
 	shard *shard
@@ -42,11 +42,12 @@ type sender struct {
 
 func newSender(conn *net.UDPConn, cfg Config, enc encodeFunc, c *counters, remote *atomic.Pointer[netip.AddrPort]) *sender {
 	return &sender{
-		conn:   conn,
-		c:      c,
-		remote: remote,
-		encode: enc,
-		q:      rtpio.Queue{Max: int(cfg.SendQueue / (time.Second / Rate)), Frame: frameSamples},
+		conn:    conn,
+		c:       c,
+		remote:  remote,
+		encode:  enc,
+		q:       rtpio.NewQueue[byte](int(cfg.SendQueue / (time.Second / Rate))),
+		silence: enc(nil, audio.PCM16{0})[0],
 		// RFC 3550 §5.1: random initial sequence number, timestamp and SSRC.
 		hdr: rtp.Header{
 			Version:        2,
@@ -55,20 +56,37 @@ func newSender(conn *net.UDPConn, cfg Config, enc encodeFunc, c *counters, remot
 			Timestamp:      rand.Uint32(),
 			SSRC:           rand.Uint32(),
 		},
-		frame: make(audio.PCM16, frameSamples),
-		pkt:   make([]byte, 0, 12+frameSamples),
+		pkt: make([]byte, 12+frameSamples),
 	}
 }
 
-// build encodes frame into the reused packet buffer with the current
-// header. The marker bit flags the first packet of a talkspurt (RFC 3551 §4.1).
-func (s *sender) build(frame audio.PCM16, marker bool) []byte {
+// push encodes pcm into the queue, all or nothing.
+func (s *sender) push(pcm audio.PCM16) bool {
+	return s.q.PushFunc(len(pcm), func(dst []byte, off int) {
+		s.encode(dst[:0], pcm[off:off+len(dst)])
+	})
+}
+
+// next pops the next frame's payload into the reused packet buffer after
+// room for the header, pads a partial last frame with silence and returns
+// how many samples were queued audio (0: nothing to send).
+func (s *sender) next() int {
+	payload := s.pkt[12 : 12+frameSamples]
+	k := s.q.Pop(payload)
+	for i := k; i < len(payload) && k > 0; i++ {
+		payload[i] = s.silence
+	}
+	return k
+}
+
+// header writes the current header in front of the payload. The marker bit
+// flags the first packet of a talkspurt (RFC 3551 §4.1).
+func (s *sender) header(marker bool) []byte {
 	s.hdr.Marker = marker
-	n, err := s.hdr.MarshalTo(s.pkt[:cap(s.pkt)])
-	if err != nil { // cannot happen: no CSRC or extensions
+	if n, err := s.hdr.MarshalTo(s.pkt[:12]); err != nil || n != 12 { // cannot happen: no CSRC or extensions
 		return nil
 	}
-	return s.encode(s.pkt[:n], frame)
+	return s.pkt
 }
 
 // stop ends the ticks: when it returns, no tick is running or will run.
@@ -104,16 +122,15 @@ func (s *sender) send() {
 		s.talking = false
 		return
 	}
-	k := s.q.Pop(s.frame)
+	k := s.next()
 	if k == 0 {
 		s.talking = false
 		return
 	}
-	clear(s.frame[k:]) // pad a partial last frame with silence
 	if s.flushed.Swap(false) {
 		s.talking = false
 	}
-	pkt := s.build(s.frame, !s.talking)
+	pkt := s.header(!s.talking)
 	s.talking = true
 	s.hdr.SequenceNumber++
 	remote := s.remote.Load()

@@ -198,7 +198,7 @@ func (s *Session) Enqueue(pcm audio.PCM16) error {
 	if s.isClosed() {
 		return ErrClosed
 	}
-	if !s.tx.q.Push(pcm) {
+	if !s.tx.push(pcm) {
 		s.c.queueFull.Add(1)
 		return fmt.Errorf("%w: %v queued, %v more", ErrQueueFull, s.Pending(), audio.Duration(len(pcm), Rate))
 	}

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -177,6 +178,8 @@ func pacingRun(t *testing.T) string {
 	}
 	if len(pkts[99].Payload) != frameSamples {
 		t.Errorf("last payload %d bytes, want a padded full frame", len(pkts[99].Payload))
+	} else if pad := pkts[99].Payload[frameSamples-40:]; !slices.Equal(pad, ulaw(make(audio.PCM16, 40))) {
+		t.Errorf("last frame padded with %x, want µ-law silence", pad)
 	}
 	waitFor(t, func() bool { return s.Sent() == audio.Duration(100*frameSamples-40, Rate) })
 	if st := s.Stats(); st.PacketsOut != 100 || st.SendLate != 0 {

@@ -26,7 +26,7 @@ type packetWriter interface {
 // after the atomics are owned by the pacer goroutine.
 type sender struct {
 	c       *counters
-	q       rtpio.Queue
+	q       *rtpio.Queue[int16]
 	sent    atomic.Int64 // samples actually written
 	flushed atomic.Bool  // set by Flush: the next packet starts a talkspurt
 	paused  atomic.Bool  // set by Pause: queued audio waits, nothing is sent
@@ -42,7 +42,7 @@ type sender struct {
 func newSender(c *counters, maxQueue time.Duration) *sender {
 	return &sender{
 		c: c,
-		q: rtpio.Queue{Max: int(maxQueue / (time.Second / Rate)), Frame: frameSamples},
+		q: rtpio.NewQueue[int16](int(maxQueue / (time.Second / Rate))),
 		// RFC 3550 §5.1: random initial sequence number and timestamp (the
 		// track sets the SSRC).
 		pkt: rtp.Packet{Header: rtp.Header{Version: 2,

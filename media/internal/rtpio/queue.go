@@ -1,79 +1,150 @@
 package rtpio
 
-import (
-	"sync"
+import "sync"
 
-	"github.com/yuecall/yuecall/audio"
+// Sample is what a Queue holds: PCM samples (int16) or encoded G.711 bytes
+// (one byte per sample).
+type Sample interface{ int16 | byte }
+
+// BlockLen is the number of samples in one block of a Queue: 128 ms of
+// G.711 bytes (1 KiB), 64 ms of 16 kHz PCM (2 KiB).
+const BlockLen = 1024
+
+// block is a Queue's unit of storage.
+type block[T Sample] [BlockLen]T
+
+// Blocks are shared by every Queue of the process: a drained block goes
+// back to its pool at once, so a call holds memory only for the audio it
+// has queued (not for the longest prompt it ever queued), and the steady
+// state allocates nothing.
+var (
+	pcmBlocks  = sync.Pool{New: func() any { return new(block[int16]) }}
+	byteBlocks = sync.Pool{New: func() any { return new(block[byte]) }}
 )
 
-// Queue is a growable ring of samples waiting to be sent. Growth doubles up
-// to Max samples; Flush is O(1) and keeps the memory for reuse. It is safe
-// for one pusher and one popper at once.
-type Queue struct {
-	Max   int // samples it may hold
-	Frame int // samples per frame: it first grows to 8 frames
-
-	mu   sync.Mutex
-	buf  audio.PCM16
-	head int // index of the oldest sample
-	n    int // samples queued
+func poolOf[T Sample]() *sync.Pool {
+	var z T
+	if _, ok := any(z).(int16); ok {
+		return &pcmBlocks
+	}
+	return &byteBlocks
 }
 
+// Queue is a FIFO of samples waiting to be sent, kept in fixed-size blocks
+// taken from a process-wide pool and given back as soon as they are
+// drained. It is safe for concurrent use (one pusher and one popper in
+// practice). The zero Queue holds nothing: set Max with NewQueue.
+type Queue[T Sample] struct {
+	max  int
+	pool *sync.Pool
+
+	mu     sync.Mutex
+	blocks []*block[T] // ring of blocks, oldest at bhead
+	bhead  int
+	nb     int // blocks in use
+	head   int // index of the oldest sample in blocks[bhead]
+	n      int // samples queued
+}
+
+// NewQueue returns an empty Queue that holds up to max samples.
+func NewQueue[T Sample](max int) *Queue[T] {
+	return &Queue[T]{max: max, pool: poolOf[T]()}
+}
+
+// Max is the number of samples the queue may hold.
+func (q *Queue[T]) Max() int { return q.max }
+
 // Push appends pcm whole, or nothing if it would exceed Max.
-func (q *Queue) Push(pcm audio.PCM16) bool {
-	if len(pcm) == 0 {
+func (q *Queue[T]) Push(pcm []T) bool {
+	return q.PushFunc(len(pcm), func(dst []T, off int) { copy(dst, pcm[off:]) })
+}
+
+// PushFunc appends n samples whole, or nothing if they would exceed Max:
+// fill is called (under the queue's lock, in order) with each stretch of
+// free storage dst and the offset of its first sample among the n, and
+// must fill dst completely. It lets a caller convert while it queues (the
+// SIP leg encodes G.711 straight into the blocks).
+func (q *Queue[T]) PushFunc(n int, fill func(dst []T, off int)) bool {
+	if n <= 0 {
 		return true
 	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if q.n+len(pcm) > q.Max {
+	if q.n+n > q.max {
 		return false
 	}
-	if q.n+len(pcm) > len(q.buf) {
-		q.grow(q.n + len(pcm))
+	for off := 0; off < n; {
+		end := q.head + q.n // position of the tail, counted from the head block's start
+		if end == q.nb*BlockLen {
+			q.addBlock()
+		}
+		b := q.blocks[(q.bhead+end/BlockLen)%len(q.blocks)]
+		at := end % BlockLen
+		k := min(BlockLen-at, n-off)
+		fill(b[at:at+k:at+k], off)
+		off += k
+		q.n += k
 	}
-	tail := (q.head + q.n) % len(q.buf)
-	k := copy(q.buf[tail:], pcm)
-	copy(q.buf, pcm[k:])
-	q.n += len(pcm)
 	return true
 }
 
-// grow reallocates the ring to hold at least need samples, oldest first.
-func (q *Queue) grow(need int) {
-	size := min(max(2*len(q.buf), need, 8*q.Frame), q.Max)
-	buf := make(audio.PCM16, size)
-	k := copy(buf, q.buf[q.head:min(q.head+q.n, len(q.buf))])
-	copy(buf[k:], q.buf[:q.n-k])
-	q.buf, q.head = buf, 0
+// addBlock appends an empty block from the pool, growing the ring of
+// block pointers when it is full.
+func (q *Queue[T]) addBlock() {
+	if q.nb == len(q.blocks) {
+		ring := make([]*block[T], max(4, 2*len(q.blocks)))
+		for i := range q.nb {
+			ring[i] = q.blocks[(q.bhead+i)%len(q.blocks)]
+		}
+		q.blocks, q.bhead = ring, 0
+	}
+	q.blocks[(q.bhead+q.nb)%len(q.blocks)] = q.pool.Get().(*block[T])
+	q.nb++
+}
+
+// dropHead gives the oldest block back to the pool.
+func (q *Queue[T]) dropHead() {
+	i := q.bhead
+	q.pool.Put(q.blocks[i])
+	q.blocks[i] = nil
+	q.bhead = (i + 1) % len(q.blocks)
+	q.nb--
 }
 
 // Pop moves up to len(dst) samples into dst and returns how many.
-func (q *Queue) Pop(dst audio.PCM16) int {
+func (q *Queue[T]) Pop(dst []T) int {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	k := min(q.n, len(dst))
-	if k == 0 {
-		return 0
+	for done := 0; done < k; {
+		b := q.blocks[q.bhead]
+		c := copy(dst[done:k], b[q.head:])
+		done += c
+		q.head += c
+		q.n -= c
+		if q.head == BlockLen || q.n == 0 {
+			q.dropHead()
+			q.head = 0
+		}
 	}
-	c := copy(dst[:k], q.buf[q.head:])
-	copy(dst[c:k], q.buf)
-	q.head = (q.head + k) % len(q.buf)
-	q.n -= k
 	return k
 }
 
-// Flush drops everything queued and returns how many samples that was.
-func (q *Queue) Flush() int {
+// Flush drops everything queued, gives its blocks back and returns how
+// many samples that was. It takes a few pointer moves per 1024 samples.
+func (q *Queue[T]) Flush() int {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	n := q.n
+	for q.nb > 0 {
+		q.dropHead()
+	}
 	q.head, q.n = 0, 0
 	return n
 }
 
 // Len is how many samples are queued.
-func (q *Queue) Len() int {
+func (q *Queue[T]) Len() int {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return q.n

@@ -12,7 +12,7 @@ import (
 // and wraparound) and checks the samples come out in order.
 func TestQueueRing(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	q := Queue{Max: 5000, Frame: 160}
+	q := NewQueue[int16](5000)
 	var in, out audio.PCM16
 	next := int16(0)
 	dst := make(audio.PCM16, 160)
@@ -25,7 +25,7 @@ func TestQueueRing(t *testing.T) {
 			}
 			if q.Push(chunk) {
 				in = append(in, chunk...)
-			} else if q.Len()+len(chunk) <= q.Max {
+			} else if q.Len()+len(chunk) <= q.Max() {
 				t.Fatal("push refused below max")
 			}
 		} else {
@@ -47,12 +47,63 @@ func TestQueueRing(t *testing.T) {
 
 // BenchmarkEnqueuePop measures queueing one frame and taking it back out.
 func BenchmarkEnqueuePop(b *testing.B) {
-	q := Queue{Max: 8000, Frame: 160}
+	q := NewQueue[int16](8000)
 	frame := make(audio.PCM16, 160)
 	dst := make(audio.PCM16, 160)
 	b.ReportAllocs()
 	for range b.N {
 		q.Push(frame)
 		q.Pop(dst)
+	}
+}
+
+// TestQueueReleasesBlocks: a drained or flushed queue holds no block, and
+// PushFunc hands out stretches that never cross a block.
+func TestQueueReleasesBlocks(t *testing.T) {
+	q := NewQueue[byte](10 * BlockLen)
+	var stretches []int
+	ok := q.PushFunc(2*BlockLen+10, func(dst []byte, off int) {
+		stretches = append(stretches, len(dst))
+		for i := range dst {
+			dst[i] = byte(off + i)
+		}
+	})
+	if !ok || !slices.Equal(stretches, []int{BlockLen, BlockLen, 10}) {
+		t.Fatalf("push %v stretches %v", ok, stretches)
+	}
+	if q.nb != 3 {
+		t.Fatalf("%d blocks for 2 blocks + 10", q.nb)
+	}
+	dst := make([]byte, BlockLen+5)
+	if k := q.Pop(dst); k != len(dst) || dst[BlockLen] != byte(BlockLen%256) {
+		t.Fatalf("pop %d, dst[%d]=%d", k, BlockLen, dst[BlockLen])
+	}
+	if q.nb != 2 {
+		t.Errorf("%d blocks after draining the first", q.nb)
+	}
+	if n := q.Flush(); n != BlockLen+5 || q.nb != 0 || q.Len() != 0 {
+		t.Errorf("flush %d, %d blocks, %d left", n, q.nb, q.Len())
+	}
+	if q.Push(make([]byte, 10*BlockLen+1)) {
+		t.Error("push over max accepted")
+	}
+	q.Push(make([]byte, 3))
+	q.Pop(dst[:3])
+	if q.nb != 0 {
+		t.Errorf("%d blocks after an empty pop", q.nb)
+	}
+}
+
+// BenchmarkQueueBytes measures queueing a TTS chunk of G.711 bytes and
+// popping it out frame by frame (the SIP leg's steady state).
+func BenchmarkQueueBytes(b *testing.B) {
+	q := NewQueue[byte](80000)
+	chunk := make([]byte, 1600)
+	dst := make([]byte, 160)
+	b.ReportAllocs()
+	for range b.N {
+		q.Push(chunk)
+		for q.Pop(dst) > 0 {
+		}
 	}
 }

@@ -21,6 +21,7 @@ const (
 	concealCap  = 5    // largest gap (packets) concealed
 	resetAhead  = 1000 // forward jump (packets, 20 s) treated as a new stream
 	resetBehind = 200  // backward jump (packets, 4 s) treated as a new stream
+	minSlot     = 320  // smallest slot buffer: 40 ms of G.711, most Opus packets
 )
 
 // Player receives the buffer's output in playout order.
@@ -35,11 +36,12 @@ type LossCounters struct {
 	Lost, Concealed, Late, Duplicates atomic.Uint64
 }
 
+// slot holds one waiting packet. Its buffer is allocated the first time a
+// packet has to wait in it (reordering is rare) and then reused.
 type slot struct {
 	ok  bool
 	seq uint16
-	n   int
-	buf [MaxPayload]byte
+	buf []byte
 }
 
 // Reorder is the receive reorder buffer; it is owned by the RTP reader.
@@ -93,7 +95,10 @@ func (j *Reorder) Push(seq uint16, payload []byte) {
 		j.c.Duplicates.Add(1)
 		return
 	}
-	s.ok, s.seq, s.n = true, seq, copy(s.buf[:], payload)
+	if cap(s.buf) < len(payload) {
+		s.buf = make([]byte, 0, max(len(payload), minSlot))
+	}
+	s.ok, s.seq, s.buf = true, seq, append(s.buf[:0], payload...)
 	j.nbuf++
 }
 
@@ -122,7 +127,7 @@ func (j *Reorder) drain() {
 		}
 		s.ok = false
 		j.nbuf--
-		j.playOne(s.buf[:s.n])
+		j.playOne(s.buf)
 	}
 }
 
