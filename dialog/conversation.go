@@ -62,7 +62,29 @@ type Reply struct {
 	Action     Action
 	Queue      string   // Handoff only
 	Reason     string   // Handoff only
-	Sources    []string // knowledge article ids the Text comes from
+	Sources    []string // knowledge article ids the Text comes from ("tool:<name>" for tool results)
+	// Slots are the conversation's slots after this turn (period,
+	// account_type, …), values masked by redact.
+	Slots map[string]string
+	// Urgent: a hand-off the call must also alert compliance about (fraud).
+	Urgent bool
+	// Draft is the answer waiting for a licensed human (Action Review);
+	// Text is then the holding message. See Conversation.Reviewed.
+	Draft string
+	// Sentences, when not nil, streams the spoken answer sentence by
+	// sentence from the Generator; the call speaks them in order instead of
+	// Text. It is bounded (the Generator waits while it is full), closed at
+	// the end, and the dialog's goroutine that owns it stops when the ctx
+	// given to Respond is done or Cancel is called. If the Generator fails or
+	// is too slow before its first sentence, the stream carries the offline
+	// answer (Text) instead. Text always holds the offline answer.
+	Sentences <-chan string
+	// Result, with Sentences, blocks until the stream is closed and returns
+	// what it carried: the text to record with Heard and its sources.
+	Result func() StreamResult
+	// Cancel, with Sentences, stops the generation and waits for its
+	// goroutine; Sentences is then closed. Safe to call more than once.
+	Cancel func()
 }
 
 // Speaker says who spoke a Turn.
@@ -103,14 +125,25 @@ type offer struct {
 type Conversation struct {
 	e        *Engine
 	sc       *scratch
+	opt      convOptions
+	tools    *ToolRunner
 	history  []Turn
 	failures int // misunderstood turns in a row
 	offer    *offer
+	st       convState
 }
 
-// NewConversation starts an empty conversation.
-func (e *Engine) NewConversation() *Conversation {
-	return &Conversation{e: e, sc: e.pool.New().(*scratch)}
+// NewConversation starts an empty conversation. Options add the caller's
+// number, a Generator, the tools' HTTP client and so on.
+func (e *Engine) NewConversation(opts ...ConversationOption) *Conversation {
+	c := &Conversation{e: e, sc: e.pool.New().(*scratch)}
+	c.opt = defaultConvOptions()
+	for _, o := range opts {
+		o(&c.opt)
+	}
+	c.tools = NewToolRunner(e.pack.Tools(), ToolRunnerOptions{Client: c.opt.client, Getenv: c.opt.getenv})
+	c.st.slots = map[string]string{}
+	return c
 }
 
 // History returns a copy of the turns so far, oldest first: caller turns as
@@ -160,19 +193,26 @@ func (c *Conversation) Respond(ctx context.Context, text string) Reply {
 	c.add(Turn{Speaker: Caller, Text: text})
 	pending := c.offer
 	c.offer = nil
-	cl := c.e.classify(text, c.sc)
-	r := c.decide(cl, pending, text)
+	c.st.lastCaller = text
+	r, method := c.turn(ctx, text, pending)
 	c.history[len(c.history)-1].Intent = r.Intent
+	c.st.record(r)
+	r.Slots = c.st.maskedSlots()
+	if r.Action == Answer && c.opt.gen != nil && c.st.eligible {
+		c.stream(ctx, text, &r)
+	}
 	if c.e.log.Enabled(ctx, slog.LevelDebug) {
 		c.e.log.LogAttrs(ctx, slog.LevelDebug, "dialog: turn", slog.String("text", redact.Text(text)),
 			slog.String("intent", r.Intent), slog.Float64("confidence", r.Confidence),
-			slog.String("method", cl.Method), slog.String("action", r.Action.String()),
-			slog.Int("failures", c.failures))
+			slog.String("method", method), slog.String("action", r.Action.String()),
+			slog.Int("failures", c.failures), slog.Bool("stream", r.Sentences != nil))
 	}
 	return r
 }
 
-func (c *Conversation) decide(cl Classification, pending *offer, text string) Reply {
+// decide is the pre-existing policy on one classified turn: a pending
+// offer, empty and misunderstood turns, then the intent's own action.
+func (c *Conversation) decide(ctx context.Context, cl Classification, pending *offer, text string) Reply {
 	res := c.e.pack.responses
 	if pending != nil {
 		switch folded := compact(text); {
@@ -192,11 +232,12 @@ func (c *Conversation) decide(cl Classification, pending *offer, text string) Re
 		return c.fail(res.Clarify, Classification{Confidence: cl.Confidence})
 	}
 	in, _ := c.e.pack.Intent(cl.Intent)
-	return c.act(in, cl)
+	return c.act(ctx, in, cl)
 }
 
-// act turns an understood intent into a reply.
-func (c *Conversation) act(in Intent, cl Classification) Reply {
+// actBasic is an intent's own action from intents.yaml: its text or
+// article, a hand-off, a clarification, an end.
+func (c *Conversation) actBasic(in Intent, cl Classification) Reply {
 	res := c.e.pack.responses
 	r := Reply{Text: in.Text, Intent: in.Name, Confidence: cl.Confidence, Action: in.Action}
 	if in.Article != "" {

@@ -1,0 +1,175 @@
+package dialog
+
+import (
+	"context"
+	"maps"
+	"slices"
+)
+
+// Methods reported in the turn's debug log besides the classifier's.
+const (
+	byGuard      = "guard"
+	byIdentity   = "identity"
+	byFollowUp   = "followup"
+	byCorrection = "correction"
+	bySlotFill   = "slot_fill"
+)
+
+// turn decides one caller turn. Order: guardrails (on what the caller asks
+// now, even mid-verification), identity verification in progress, a slot
+// being filled, a correction, a follow-up, then the classic policy (offer,
+// misunderstood turns, the intent's action).
+func (c *Conversation) turn(ctx context.Context, text string, pending *offer) (Reply, string) {
+	c.st.eligible = false
+	body, corrected := correction(text)
+	cl := c.e.classify(body, c.sc)
+	slots := c.slotsOf(body)
+	if r, ok := c.guard(body, cl); ok {
+		c.st.id, c.st.fill = idState{}, ""
+		return r, byGuard
+	}
+	if c.st.id.stage != idNone {
+		if r, ok := c.identityTurn(ctx, text, cl); ok {
+			return r, byIdentity
+		}
+	}
+	confident := cl.Confidence >= c.e.threshold && cl.Intent != "" && !c.isOutOfScope(cl.Intent)
+	if f := c.st.fill; f != "" {
+		c.st.fill = ""
+		if len(slots) > 0 && (!confident || cl.Intent == f) {
+			maps.Copy(c.st.slots, slots)
+			return c.resume(ctx, f, 1), bySlotFill
+		}
+	}
+	if corrected {
+		if confident {
+			maps.Copy(c.st.slots, slots)
+			in, _ := c.e.pack.Intent(cl.Intent)
+			return c.act(ctx, in, cl), byCorrection
+		}
+		if c.st.last != "" && len(slots) > 0 {
+			maps.Copy(c.st.slots, slots)
+			return c.resume(ctx, c.st.last, 1), byCorrection
+		}
+	}
+	if c.st.last != "" && len(slots) > 0 && (!confident || cl.Intent == c.st.last ||
+		cl.Method != ByKeyword && isFollowUp(body)) {
+		maps.Copy(c.st.slots, slots)
+		return c.resume(ctx, c.st.last, 1), byFollowUp
+	}
+	maps.Copy(c.st.slots, slots)
+	return c.decideCtx(ctx, cl, pending, body), cl.Method
+}
+
+// resume acts on a known intent again (follow-up, correction, filled slot,
+// verified identity).
+func (c *Conversation) resume(ctx context.Context, intent string, conf float64) Reply {
+	in, ok := c.e.pack.Intent(intent)
+	if !ok {
+		return c.fail(c.e.pack.responses.Clarify, Classification{})
+	}
+	return c.act(ctx, in, Classification{Intent: intent, Confidence: conf})
+}
+
+// guard applies the deterministic guardrails: the classified intent when it
+// is guarded and confident, else any sensitive request the scan finds.
+func (c *Conversation) guard(text string, cl Classification) (Reply, bool) {
+	name, conf := "", cl.Confidence
+	if cl.Confidence >= c.e.threshold {
+		if k, _ := c.guardOf(cl.Intent); k != guardNone {
+			name = cl.Intent
+		}
+	}
+	if name == "" {
+		if name = c.scan(text); name == "" {
+			return Reply{}, false
+		}
+		conf = 1
+	}
+	in, ok := c.e.pack.Intent(name)
+	if !ok {
+		return Reply{}, false
+	}
+	kind, urgent := c.guardOf(name)
+	if kind == guardNone { // a scan rule naming an intent that is not guarded
+		kind = guardTwoFactor
+	}
+	c.failures = 0
+	c.st.last = ""
+	return c.guarded(in, kind, urgent, conf), true
+}
+
+func (c *Conversation) isOutOfScope(intent string) bool {
+	in, ok := c.e.pack.Intent(intent)
+	return ok && in.Action == Clarify
+}
+
+// decideCtx is decide with a KB answer for turns nothing else answers.
+func (c *Conversation) decideCtx(ctx context.Context, cl Classification, pending *offer, text string) Reply {
+	understood := cl.Confidence >= c.e.threshold && !cl.Empty && !c.isOutOfScope(cl.Intent)
+	if pending == nil && !understood && !cl.Empty {
+		if r, ok := c.kbAnswer(text, cl); ok {
+			return r
+		}
+	}
+	r := c.decide(ctx, cl, pending, text)
+	if r.Action == Answer && r.Intent != "" && len(r.Sources) > 0 && !c.needsIdentity(r.Intent) {
+		c.st.eligible = true
+	}
+	return r
+}
+
+// act turns an understood intent into a reply: guardrails, identity,
+// required slots, tool-backed answers, then the pack's text.
+func (c *Conversation) act(ctx context.Context, in Intent, cl Classification) Reply {
+	if kind, urgent := c.guardOf(in.Name); kind != guardNone {
+		c.failures = 0
+		return c.guarded(in, kind, urgent, cl.Confidence)
+	}
+	if in.Action != Answer {
+		return c.actBasic(in, cl)
+	}
+	c.failures = 0
+	pol := &c.e.pack.ext.policy
+	if c.needsIdentity(in.Name) && !c.st.verified {
+		if c.opt.caller == "" {
+			return c.actBasic(in, cl) // the pack's offline answer: how to verify
+		}
+		return c.startIdentity(ctx, in, cl.Confidence)
+	}
+	if spec, missing := missingSlot(in, c.st.slots); missing {
+		c.st.fill = in.Name
+		c.st.last = in.Name
+		return Reply{Text: spec.Prompt, Intent: in.Name, Confidence: cl.Confidence, Action: Answer}
+	}
+	if ta, ok := pol.answers[in.Name]; ok && (c.st.verified || !c.needsIdentity(in.Name)) {
+		c.st.last = in.Name
+		return c.toolAnswer(ctx, in, ta, cl.Confidence)
+	}
+	r := c.actBasic(in, cl)
+	c.st.last = in.Name
+	if len(r.Sources) > 0 && !c.needsIdentity(in.Name) {
+		c.st.eligible = true
+		c.st.noteDone("答咗" + intentLabel(in))
+	}
+	return r
+}
+
+func (c *Conversation) needsIdentity(intent string) bool {
+	return c.e.pack.ext.policy.identity.need[intent]
+}
+
+// missingSlot returns the first required slot of in not yet known.
+func missingSlot(in Intent, have map[string]string) (SlotSpec, bool) {
+	for _, s := range in.Slots {
+		if s.Required && have[s.Name] == "" {
+			return s, true
+		}
+	}
+	return SlotSpec{}, false
+}
+
+// sortedKeys returns m's keys in order, for stable output.
+func sortedKeys(m map[string]string) []string {
+	return slices.Sorted(maps.Keys(m))
+}
