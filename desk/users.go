@@ -309,7 +309,9 @@ func checkPassword(password, phc string) bool {
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.MemKiB, &p.Time, &p.Threads); err != nil {
 		return false
 	}
-	if p.MemKiB < 8 || p.MemKiB > 4<<20 || p.Time < 1 || p.Time > 100 || p.Threads < 1 {
+	// bounds: a hash in the file may not make one check cost more than
+	// 256 MiB or 1 GiB·pass (our own default is 64 MiB × 3)
+	if p.MemKiB < 8 || p.MemKiB > 256<<10 || p.Time < 1 || uint64(p.Time)*uint64(p.MemKiB) > 1<<20 || p.Threads < 1 {
 		return false
 	}
 	enc := base64.RawStdEncoding
