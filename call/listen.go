@@ -29,6 +29,11 @@ const (
 	backchannelSpan = 300 * time.Millisecond
 )
 
+// pendingFrames is the pending buffer's first capacity: the pre-roll and
+// 200 ms more. It is allocated when speech starts and dropped once the
+// stream has it, so an idle call holds none.
+const pendingFrames = prerollFrames + 10
+
 // listener is the caller-audio sink: VAD, pre-roll and the ASR stream of the
 // current utterance. WriteSample runs on the media goroutine; the loop calls
 // enable, attach and detach. The mutex is held only for non-blocking work.
@@ -77,7 +82,7 @@ func (l *listener) WriteSample(f audio.PCM16) error {
 	case audio.VADSpeechStart:
 		l.utt++
 		l.vad.SetEndSilence(l.baseEnd)
-		l.pending = l.drainPreroll(l.pending[:0])
+		l.pending = l.drainPreroll(make(audio.PCM16, 0, pendingFrames*len(f)))
 		l.notify(speechEvent{kind: speechStart, utt: l.utt, at: time.Now()})
 	case audio.VADSpeechEnd:
 		l.route(f)
@@ -106,7 +111,7 @@ func (l *listener) endUtterance() {
 	if l.closer != nil {
 		_ = l.closer.CloseSend()
 		l.stream, l.closer = nil, nil
-		l.pending = l.pending[:0]
+		l.pending = nil // between utterances a call holds no pending audio
 	}
 	l.notify(speechEvent{kind: speechEnd, utt: l.utt, at: time.Now()})
 }
@@ -158,8 +163,8 @@ func (l *listener) attach(utt int, st asr.Stream, w audio.Writer) bool {
 	}
 	if len(l.pending) > 0 {
 		_ = w.WriteSample(l.pending)
-		l.pending = l.pending[:0]
 	}
+	l.pending = nil
 	if !l.vad.Speaking() {
 		_ = st.CloseSend()
 		return true
