@@ -126,17 +126,21 @@ func (c *Conversation) guarded(in Intent, kind guardKind, urgent bool, conf floa
 	if kind == guardTwoFactor && !strings.Contains(r.Text, res.TwoFactor) {
 		r.Text += res.TwoFactor
 	}
-	c.st.noteDone("轉接職員（" + in.Name + "）")
-	if in.Name == "fund_transfer" || in.Name == "loan_drawdown" {
-		c.st.notePending("要求" + intentLabel(in) + "，待職員核實後處理")
+	c.st.noteDone("轉接職員（" + c.label(in) + "）")
+	if kind == guardTwoFactor {
+		c.st.notePending(c.label(in) + "：待職員雙重認證後處理")
 	}
 	return r
 }
 
-// intentLabel is an intent's description or, failing that, its name.
-func intentLabel(in Intent) string {
-	if in.Description != "" {
-		return in.Description
+// label names an intent for agents: policy.yaml's label, else the title of
+// its article, else its name.
+func (c *Conversation) label(in Intent) string {
+	if l := c.e.pack.ext.policy.labels[in.Name]; l != "" {
+		return l
+	}
+	if a, ok := c.e.pack.Article(in.Article); ok {
+		return a.Title
 	}
 	return in.Name
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"regexp"
 	"strconv"
 	"strings"
@@ -31,19 +32,25 @@ func (c *Conversation) startIdentity(ctx context.Context, in Intent, conf float6
 // identityTurn handles a caller turn while verification is under way. It
 // returns false when the caller has moved on to something else (a confident
 // other intent and no answer in the turn): verification is dropped.
-func (c *Conversation) identityTurn(ctx context.Context, text string, cl Classification) (Reply, bool) {
+func (c *Conversation) identityTurn(ctx context.Context, text string, cl Classification,
+	slots map[string]string, corrected bool) (Reply, bool) {
 	id := &c.e.pack.ext.policy.identity
 	st := &c.st.id
 	answer := factorAnswer(text)
-	if cl.Confidence >= c.e.threshold && cl.Method == ByKeyword && cl.Intent != st.intent && !hasDigit(answer) {
-		c.st.id = idState{}
-		return Reply{}, false
+	prompt := id.Question
+	if st.stage == idAskOTP {
+		prompt = id.OTPPrompt
 	}
-	if answer == "" {
-		prompt := id.Question
-		if st.stage == idAskOTP {
-			prompt = id.OTPPrompt
-		}
+	switch {
+	case hasDigit(answer):
+	case cl.Confidence >= c.e.threshold && cl.Method == ByKeyword && cl.Intent != st.intent:
+		c.st.id = idState{} // the caller moved on
+		return Reply{}, false
+	case corrected || len(slots) > 0:
+		// "唔係呀，我係話信用卡": the request changed, not the answer.
+		maps.Copy(c.st.slots, slots)
+		return Reply{Text: prompt, Intent: st.intent, Confidence: 1, Action: Answer}, true
+	case answer == "":
 		return Reply{Text: c.e.pack.responses.Fallback + prompt, Intent: st.intent, Confidence: 1, Action: Answer}, true
 	}
 	var (
@@ -163,7 +170,7 @@ func (c *Conversation) toolAnswer(ctx context.Context, in Intent, ta toolAnswer,
 		}
 		return r
 	}
-	c.st.noteDone("答咗" + intentLabel(in) + "（用" + ta.Tool + "）")
+	c.st.noteDone("答咗" + c.label(in) + "（用" + ta.Tool + "）")
 	return Reply{Text: text, Intent: in.Name, Confidence: conf, Action: Answer, Sources: src}
 }
 

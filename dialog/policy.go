@@ -15,6 +15,7 @@ type policy struct {
 	review     reviewPolicy
 	answers    map[string]toolAnswer // intent → tool-backed answer
 	kbMinScore float64               // out-of-scope turns answered from the KB above this score
+	labels     map[string]string     // intent → name agents read
 }
 
 type identityPolicy struct {
@@ -59,11 +60,17 @@ type reviewPolicy struct {
 }
 
 type toolAnswer struct {
+	Ask      []askYAML         `yaml:"ask"` // slots the tool needs, asked in order
 	Tool     string            `yaml:"tool"`
 	Args     map[string]string `yaml:"args"`
 	Template string            `yaml:"template"`
 	Source   string            `yaml:"source"`
 	Error    string            `yaml:"error"`
+}
+
+type askYAML struct {
+	Slot   string `yaml:"slot"`
+	Prompt string `yaml:"prompt"`
 }
 
 type policyDoc struct {
@@ -72,6 +79,7 @@ type policyDoc struct {
 	Review     reviewPolicy          `yaml:"review"`
 	Answers    map[string]toolAnswer `yaml:"answers"`
 	KBMinScore float64               `yaml:"kb_min_score"`
+	Labels     map[string]string     `yaml:"labels"`
 }
 
 func loadPolicy(fsys fs.FS, p *Pack, pr *problems) policy {
@@ -91,6 +99,12 @@ func loadPolicy(fsys fs.FS, p *Pack, pr *problems) policy {
 		return pol
 	}
 	pol.identity, pol.guard, pol.review, pol.kbMinScore = doc.Identity, doc.Guardrails, doc.Review, doc.KBMinScore
+	pol.labels = doc.Labels
+	for n := range pol.labels {
+		if _, ok := p.byName[n]; !ok {
+			pr.add(policyFile, "labels: unknown intent %q", n)
+		}
+	}
 	if doc.Answers != nil {
 		pol.answers = doc.Answers
 	}
@@ -154,6 +168,11 @@ func checkPolicy(pol *policy, p *Pack, pr *problems) {
 		tool(fmt.Sprintf("answers.%s.tool", n), a.Tool)
 		if a.Tool == "" || a.Template == "" {
 			pr.add(policyFile, "answers.%s: want tool and template", n)
+		}
+		for _, q := range a.Ask {
+			if q.Slot == "" || strings.TrimSpace(q.Prompt) == "" {
+				pr.add(policyFile, "answers.%s.ask: want slot and prompt", n)
+			}
 		}
 	}
 }

@@ -19,7 +19,8 @@ const (
 	ReasonReviewTimeout  = "review_timeout"
 )
 
-// maxDraftPassages is how many KB passages an offline draft quotes.
+// maxDraftPassages is how many KB passages an offline draft quotes: the
+// intent's own article, then the best search hit.
 const maxDraftPassages = 2
 
 // reviewState is a draft waiting for a licensed human.
@@ -49,7 +50,7 @@ func (c *Conversation) startReview(in Intent, conf float64) Reply {
 		}
 	}
 	c.st.review = &reviewState{intent: in.Name, draft: draft, sources: sources}
-	c.st.notePending(pendingReview + "（" + intentLabel(in) + "）")
+	c.st.notePending(pendingReview + "（" + c.label(in) + "）")
 	c.st.last = ""
 	return Reply{Text: hold, Intent: in.Name, Confidence: conf, Action: Review, Draft: draft,
 		Sources: sources, Queue: c.reviewQueue(in), Reason: c.reviewReason(in)}
@@ -84,10 +85,7 @@ func (c *Conversation) offlineDraft(in Intent, question string) (string, []strin
 			parts, ids = append(parts, a.Body), append(ids, a.ID)
 		}
 	}
-	for _, h := range c.e.pack.searchKB(question, maxDraftPassages) {
-		if len(ids) >= maxDraftPassages {
-			break
-		}
+	for _, h := range c.e.pack.searchKB(question, 1) {
 		if a, ok := c.e.pack.Article(h.ID); ok && !contains(ids, a.ID) {
 			parts, ids = append(parts, a.Body), append(ids, a.ID)
 		}
@@ -159,7 +157,7 @@ func (c *Conversation) Reviewed(decision, text string) Reply {
 		return Reply{}
 	}
 	c.st.review = nil
-	c.st.clearPending(pendingReview + "（" + intentLabel(in) + "）")
+	c.st.clearPending(pendingReview + "（" + c.label(in) + "）")
 	r.Slots = c.st.maskedSlots()
 	c.st.record(r)
 	return r

@@ -72,7 +72,7 @@ func (c *Conversation) summaryText(s Summary) string {
 		for _, n := range s.Intents {
 			in, ok := c.e.pack.Intent(n)
 			if ok {
-				labels = append(labels, intentLabel(in))
+				labels = append(labels, c.label(in))
 			} else {
 				labels = append(labels, n)
 			}

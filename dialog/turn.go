@@ -3,7 +3,6 @@ package dialog
 import (
 	"context"
 	"maps"
-	"slices"
 )
 
 // Methods reported in the turn's debug log besides the classifier's.
@@ -29,7 +28,7 @@ func (c *Conversation) turn(ctx context.Context, text string, pending *offer) (R
 		return r, byGuard
 	}
 	if c.st.id.stage != idNone {
-		if r, ok := c.identityTurn(ctx, text, cl); ok {
+		if r, ok := c.identityTurn(ctx, text, cl, slots, corrected); ok {
 			return r, byIdentity
 		}
 	}
@@ -144,13 +143,19 @@ func (c *Conversation) act(ctx context.Context, in Intent, cl Classification) Re
 	}
 	if ta, ok := pol.answers[in.Name]; ok && (c.st.verified || !c.needsIdentity(in.Name)) {
 		c.st.last = in.Name
+		for _, q := range ta.Ask {
+			if c.st.slots[q.Slot] == "" {
+				c.st.fill = in.Name
+				return Reply{Text: q.Prompt, Intent: in.Name, Confidence: cl.Confidence, Action: Answer}
+			}
+		}
 		return c.toolAnswer(ctx, in, ta, cl.Confidence)
 	}
 	r := c.actBasic(in, cl)
 	c.st.last = in.Name
 	if len(r.Sources) > 0 && !c.needsIdentity(in.Name) {
 		c.st.eligible = true
-		c.st.noteDone("答咗" + intentLabel(in))
+		c.st.noteDone("答咗" + c.label(in))
 	}
 	return r
 }
@@ -167,9 +172,4 @@ func missingSlot(in Intent, have map[string]string) (SlotSpec, bool) {
 		}
 	}
 	return SlotSpec{}, false
-}
-
-// sortedKeys returns m's keys in order, for stable output.
-func sortedKeys(m map[string]string) []string {
-	return slices.Sorted(maps.Keys(m))
 }
