@@ -60,15 +60,25 @@ func (s *Session) armIVRTimerIfIdle() {
 }
 
 // handoff asks a queue of human agents to take the call.
-func (s *Session) handoff(queue, reason string) {
+func (s *Session) handoff(queue, reason string) { s.handoffUrgent(queue, reason, false) }
+
+// handoffUrgent asks for a human; an urgent hand-off (a fraud report) jumps
+// the queue and alerts compliance too.
+func (s *Session) handoffUrgent(queue, reason string, urgent bool) {
 	if s.handedOff {
 		return
 	}
 	s.handedOff = true
+	s.handoffQueue = queue
 	s.setState(StateHandoff)
 	s.publish(events.HandoffRequested{CallID: s.info.ID, Queue: queue, Reason: reason,
-		Summary: s.summary(reason), From: redact.Text(s.info.From),
+		Summary: s.summary(reason), From: redact.Text(s.info.From), Urgent: urgent, Intent: s.lastIntent,
 		TranscriptTail: append([]events.TranscriptLine(nil), s.tail...)})
+	s.d.Metrics.handoff(reason)
+	if urgent {
+		s.publish(events.AlertCompliance{CallID: s.info.ID, Intent: s.lastIntent, Reason: reason,
+			Excerpt: s.lastCallerLine()})
+	}
 	s.log.Info("handoff requested", "queue", queue, "reason", reason)
 }
 
@@ -86,13 +96,21 @@ func (s *Session) turn(text string) {
 		return
 	}
 	r := s.conv.Respond(s.ctx, text)
+	s.act(r, text)
+}
+
+// act carries out the dialog's reply to a caller turn (or to a review
+// decision: question is then empty).
+func (s *Session) act(r dialog.Reply, question string) {
 	s.lastIntent = r.Intent
 	s.publish(events.Intent{Intent: r.Intent, Confidence: r.Confidence, Action: r.Action.String()})
 	s.log.Info("turn", "intent", r.Intent, "confidence", fmt.Sprintf("%.2f", r.Confidence), "action", r.Action.String())
 	switch r.Action {
 	case dialog.Handoff:
 		s.say(r.Text, false, true, nil)
-		s.handoff(r.Queue, r.Reason)
+		s.handoffUrgent(r.Queue, r.Reason, r.Urgent)
+	case dialog.Review:
+		s.requestReview(r, question)
 	case dialog.End:
 		s.setState(StateEnding)
 		s.say(r.Text, false, true, func() { s.end("completed", "bot_hangup") })
@@ -231,4 +249,14 @@ func (s *Session) checkPlayout() bool {
 		return true
 	}
 	return false
+}
+
+// lastCallerLine is the caller's last masked line, for alerts.
+func (s *Session) lastCallerLine() string {
+	for i := len(s.tail) - 1; i >= 0; i-- {
+		if s.tail[i].Speaker == "caller" {
+			return s.tail[i].Text
+		}
+	}
+	return ""
 }

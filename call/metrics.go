@@ -16,6 +16,7 @@ type Metrics struct {
 	asrErrors  prometheus.Counter
 	ttsFirst   prometheus.Histogram
 	bargeIn    prometheus.Histogram
+	desk       deskMetrics
 }
 
 // NewMetrics registers the call metrics on reg.
@@ -41,6 +42,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		m.total.WithLabelValues(outcome)
 	}
 	reg.MustRegister(m.active, m.total, m.asrFinal, m.asrConnect, m.asrErrors, m.ttsFirst, m.bargeIn)
+	m.desk = newDeskMetrics(reg)
 	return m
 }
 

@@ -64,6 +64,15 @@ type Deps struct {
 	Turn interface {
 		EndSilence(partial string) time.Duration
 	}
+	// Control brings humans' commands (accept, hand back, review
+	// decisions) from the desk; nil: no desk. Subjects names the call's
+	// control subjects. Registry lets an accepted agent's browser join.
+	Control  Control
+	Subjects events.Subjects
+	Registry *Registry
+	// ReviewTimeout is how long a caller waits for a compliance decision
+	// on an AI draft before a human takes over (default 2 minutes).
+	ReviewTimeout time.Duration
 }
 
 // Session is one call. Create it with NewSession and call Run once.
@@ -109,6 +118,21 @@ type Session struct {
 	outcome     string
 	reason      string
 	tail        []events.TranscriptLine
+
+	// Humans on the call (desk): owned by the loop.
+	ctrlEv       chan ctrlMsg
+	joinEv       chan joinReq
+	humanGone    chan party
+	done         chan struct{} // closed when Run returns
+	humans       [nParties]*human
+	grants       map[string]*grant // by one-time token
+	br           *bridge
+	brStop       context.CancelFunc
+	ctrlStops    []func()
+	agentUser    string
+	handoffQueue string
+	review       *pendingReview
+	reviewTimer  *time.Timer
 }
 
 // NewSession prepares a call; nothing runs until Run.
@@ -130,7 +154,8 @@ func NewSession(info Info, leg Leg, d Deps) *Session {
 		speechEv: make(chan speechEvent, 32), asrEv: make(chan asrMsg, 64),
 		streamEv: make(chan streamMsg, 4), spDone: make(chan speakDone, 4),
 		spFirst: make(chan speakFirstAudio, 4), streams: map[int]asr.Stream{},
-		heard: map[int]*heardUtt{}}
+		heard: map[int]*heardUtt{}, ctrlEv: make(chan ctrlMsg, 16), joinEv: make(chan joinReq, 4),
+		humanGone: make(chan party, 4), done: make(chan struct{}), grants: map[string]*grant{}}
 	s.lis = newListener(leg.Rate(), d.VAD, s.speechEv, &s.evDropped)
 	s.sp = &speaker{synth: d.TTS, opt: d.Spoken, leg: leg,
 		pos:  func() time.Duration { return time.Duration(s.queuedPos.Load()) },
@@ -162,13 +187,19 @@ func (s *Session) Run(parent context.Context) string {
 	s.playTimer = newStoppedTimer()
 	s.ivrTimer = newStoppedTimer()
 	s.pause.timer = newStoppedTimer()
+	s.reviewTimer = newStoppedTimer()
 	s.d.Metrics.callStarted()
 	s.publish(events.CallStarted{Channel: s.info.Channel, Direction: "inbound",
 		From: redact.Text(s.info.From), To: s.info.To, Codec: s.info.Codec})
 	s.log.Info("call started")
+	s.d.Registry.add(s)
+	s.listenControl()
 	s.leg.SetSink(s.lis)
 	s.apply(s.menu.Start())
 	s.loop(ctx)
+	s.d.Registry.remove(s)
+	close(s.done)
+	s.releaseHumans()
 	s.lis.enable(false)
 	s.leg.SetSink(nil)
 	s.stopSpeaking()
@@ -180,6 +211,7 @@ func (s *Session) Run(parent context.Context) string {
 	s.playTimer.Stop()
 	s.ivrTimer.Stop()
 	s.pause.timer.Stop()
+	s.reviewTimer.Stop()
 	if s.handedOff && s.outcome == "completed" {
 		s.outcome = "handoff"
 	}
@@ -241,6 +273,14 @@ func (s *Session) loop(ctx context.Context) {
 			s.apply(s.menu.Timeout())
 		case <-s.pause.timer.C:
 			s.judgeBargeIn()
+		case m := <-s.ctrlEv:
+			s.onControl(m)
+		case j := <-s.joinEv:
+			s.onJoin(j)
+		case p := <-s.humanGone:
+			s.onHumanGone(p)
+		case <-s.reviewTimer.C:
+			s.onReviewTimeout()
 		}
 		if s.outcome != "" {
 			return
