@@ -117,7 +117,13 @@ func validCallID(id string) bool {
 	return id != "" && len(id) <= 128 && !strings.ContainsAny(id, ".*> \t\r\n")
 }
 
-// request sends a Control to a call and waits for its ControlReply.
+// errNotReply marks a message on the reply inbox that is not a
+// ControlReply (a JetStream PubAck when a stream holds the control subject).
+var errNotReply = errors.New("desk: not a control reply")
+
+// request sends a Control to a call and waits for its ControlReply. It
+// uses its own inbox and skips other answers: when a JetStream stream
+// covers <prefix>.> the stream acknowledges the request too, often first.
 func (d *Desk) request(ctx context.Context, c events.Control) (events.ControlReply, error) {
 	env, err := events.NewEnvelope(c.CallID, c, d.now())
 	if err != nil {
@@ -126,23 +132,55 @@ func (d *Desk) request(ctx context.Context, c events.Control) (events.ControlRep
 	b, _ := json.Marshal(env)
 	ctx, cancel := context.WithTimeout(ctx, d.cfg.RequestTimeout)
 	defer cancel()
-	msg, err := d.nc.RequestWithContext(ctx, d.cfg.Subjects.Call(c.CallID, "control"), b)
+	inbox := d.nc.NewInbox()
+	sub, err := d.nc.SubscribeSync(inbox)
 	if err != nil {
 		return events.ControlReply{}, err
 	}
-	return parseReply(msg.Data)
+	defer sub.Unsubscribe()
+	if err := d.nc.PublishRequest(d.cfg.Subjects.Call(c.CallID, "control"), inbox, b); err != nil {
+		return events.ControlReply{}, err
+	}
+	for {
+		msg, err := sub.NextMsgWithContext(ctx)
+		if err != nil {
+			return events.ControlReply{}, err
+		}
+		if len(msg.Data) == 0 && msg.Header.Get("Status") == "503" {
+			return events.ControlReply{}, nats.ErrNoResponders
+		}
+		if rep, err := parseReply(msg.Data); err == nil {
+			return rep, nil
+		}
+	}
 }
 
-// parseReply accepts a ControlReply in an envelope (the contract) or bare.
+// parseReply accepts a ControlReply in an envelope (the contract) or bare;
+// anything else (a PubAck) is errNotReply.
 func parseReply(data []byte) (events.ControlReply, error) {
-	var env events.Envelope
-	var rep events.ControlReply
-	if err := json.Unmarshal(data, &env); err == nil && env.Type == events.TypeControlReply {
-		err = json.Unmarshal(env.Data, &rep)
-		return rep, err
+	var probe struct {
+		Type   string          `json:"type"`
+		Data   json.RawMessage `json:"data"`
+		Stream *string         `json:"stream"`
+		OK     *bool           `json:"ok"`
 	}
-	err := json.Unmarshal(data, &rep)
-	return rep, err
+	var rep events.ControlReply
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return rep, errNotReply
+	}
+	switch {
+	case probe.Type == events.TypeControlReply:
+		if err := json.Unmarshal(probe.Data, &rep); err != nil {
+			return rep, errNotReply
+		}
+		return rep, nil
+	case probe.Type == "" && probe.Stream == nil && probe.OK != nil:
+		if err := json.Unmarshal(data, &rep); err != nil {
+			return rep, errNotReply
+		}
+		return rep, nil
+	}
+	return rep, errNotReply
 }
 
 // accept asks the call to take this agent; the first agent the call grants
