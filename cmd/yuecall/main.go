@@ -25,6 +25,9 @@ Usage:
                [-metrics URL] [-pid PID] [-json] [-out FILE.json]
                                  N concurrent simulated callers against a running server; per-turn
                                  pipeline overhead, barge-in, jitter, dropped frames, CPU/memory per call
+  yuecall user add NAME --role agent|supervisor|compliance --password-stdin
+  yuecall user list | yuecall user remove NAME
+                                 manage desk users (DATA_DIR/users.json, argon2id)
   yuecall config env             print every YUECALL_* variable with its YAML key and default
   yuecall config check [-config FILE]  validate a configuration and print it
   yuecall version
@@ -54,6 +57,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdSay(ctx, args[1:], stdout, stderr)
 	case "config":
 		return cmdConfig(args[1:], stdout, stderr)
+	case "user":
+		return cmdUser(args[1:], os.Stdin, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "yuecall", version)
 		return 0
