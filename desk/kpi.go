@@ -31,11 +31,11 @@ const kpiCacheTTL = 10 * time.Second
 type KPI struct {
 	From              time.Time      `json:"from"`
 	To                time.Time      `json:"to"`
-	Calls             int            `json:"calls"`         // calls started in the range
-	Finished          int            `json:"finished"`      // calls ended in the range
-	Contained         int            `json:"contained"`     // ended completed by the AI, no hand-off
-	ContainmentRate   float64        `json:"containment"`   // Contained / Finished (0..1)
-	Handoffs          int            `json:"handoffs"`      // hand-off requests
+	Calls             int            `json:"calls"`       // calls started in the range
+	Finished          int            `json:"finished"`    // calls ended in the range
+	Contained         int            `json:"contained"`   // ended completed by the AI, no hand-off
+	ContainmentRate   float64        `json:"containment"` // Contained / Finished (0..1)
+	Handoffs          int            `json:"handoffs"`    // hand-off requests
 	HandoffsByReason  map[string]int `json:"handoffs_by_reason"`
 	AvgHandleMs       int64          `json:"avg_handle_ms"` // mean duration of finished calls
 	AngerAlerts       int            `json:"anger_alerts"`
