@@ -103,7 +103,9 @@ func (c *Conversation) passages(intent, text string) []Passage {
 		add(in.Article)
 	}
 	for _, h := range c.e.pack.searchKB(text, maxPassages) {
-		add(h.ID)
+		if h.Score >= c.kbMinScore()/2 {
+			add(h.ID)
+		}
 	}
 	return out
 }
@@ -187,8 +189,8 @@ func (s *streamer) run(ctx context.Context, cancel context.CancelFunc) {
 	ok := started
 	mu.Unlock()
 	s.res = StreamResult{Text: b.String(), Sources: res.Sources, ToolCalls: calls, Err: err}
-	if len(s.res.Sources) == 0 && ok {
-		s.res.Sources = passageIDs(s.req.Passages)
+	if len(s.res.Sources) == 0 && ok && len(s.req.Passages) > 0 {
+		s.res.Sources = []string{s.req.Passages[0].ID} // the best passage
 	}
 	if !ok && ctx.Err() == nil {
 		s.fallback()

@@ -49,8 +49,17 @@ func (c *Conversation) kbAnswer(text string, cl Classification) (Reply, bool) {
 	c.failures = 0
 	c.st.eligible = true
 	c.st.noteDone("用知識庫答咗：" + a.Title)
-	conf := cl.Confidence
-	return Reply{Text: a.Body, Confidence: conf, Action: Answer, Sources: []string{a.ID}}, true
+	r := Reply{Text: a.Body, Confidence: cl.Confidence, Action: Answer, Sources: []string{a.ID}}
+	for _, in := range c.e.pack.intents {
+		if in.Article == a.ID && in.Action == Answer {
+			if k, _ := c.guardOf(in.Name); k == guardNone && !c.needsIdentity(in.Name) {
+				r.Intent = in.Name // the intent that answers with this article
+				c.st.last = in.Name
+			}
+			break
+		}
+	}
+	return r, true
 }
 
 // Suggestions returns up to k next-best replies for a live agent, from the

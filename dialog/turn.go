@@ -51,13 +51,28 @@ func (c *Conversation) turn(ctx context.Context, text string, pending *offer) (R
 			return c.resume(ctx, c.st.last, 1), byCorrection
 		}
 	}
-	if c.st.last != "" && len(slots) > 0 && (!confident || cl.Intent == c.st.last ||
-		cl.Method != ByKeyword && isFollowUp(body)) {
+	if c.st.last != "" && len(slots) > 0 && c.followsUp(body, cl) {
 		maps.Copy(c.st.slots, slots)
 		return c.resume(ctx, c.st.last, 1), byFollowUp
 	}
 	maps.Copy(c.st.slots, slots)
 	return c.decideCtx(ctx, cl, pending, body), cl.Method
+}
+
+// followsUp reports whether a turn with slots leans on the last intent:
+// the same intent, or nothing understood, or a similarity guess with a
+// follow-up marker ("咁上個月呢？"); never a keyword hit on another intent
+// ("今日天氣點呀" is out of scope, not a follow-up about 今日).
+func (c *Conversation) followsUp(body string, cl Classification) bool {
+	switch {
+	case cl.Intent == c.st.last:
+		return true
+	case cl.Confidence >= c.e.threshold && cl.Method == ByKeyword:
+		return false
+	case cl.Confidence < c.e.threshold:
+		return true
+	}
+	return isFollowUp(body)
 }
 
 // resume acts on a known intent again (follow-up, correction, filled slot,
