@@ -71,6 +71,7 @@ func (s *Session) handoffUrgent(queue, reason string, urgent bool) {
 	s.handedOff = true
 	s.handoffQueue = queue
 	s.setState(StateHandoff)
+	s.assistAgent()
 	s.publish(events.HandoffRequested{CallID: s.info.ID, Queue: queue, Reason: reason,
 		Summary: s.summary(reason), From: redact.Text(s.info.From), Urgent: urgent, Intent: s.lastIntent,
 		TranscriptTail: append([]events.TranscriptLine(nil), s.tail...)})
@@ -83,6 +84,11 @@ func (s *Session) handoffUrgent(queue, reason string, urgent bool) {
 }
 
 func (s *Session) summary(reason string) string {
+	if s.conv != nil && s.turns > 0 {
+		if t := s.conv.Summary().Text; t != "" {
+			return t
+		}
+	}
 	if s.lastIntent == "" {
 		return fmt.Sprintf("來電者喺語音選單要求轉接（%s）。", reason)
 	}
@@ -92,9 +98,16 @@ func (s *Session) summary(reason string) string {
 // turn runs the dialog on one caller utterance (normalised text).
 func (s *Session) turn(text string) {
 	s.turns++
+	s.observeCaller(text, s.lastProsody)
+	if s.conv != nil && s.state == StateHandoff {
+		s.conv.Overheard(text) // a human answers; the AI keeps notes and suggests
+		s.assistAgent()
+		return
+	}
 	if s.state != StateAI || s.conv == nil {
 		return
 	}
+	s.cancelStream()
 	r := s.conv.Respond(s.ctx, text)
 	s.act(r, text)
 }
@@ -115,6 +128,10 @@ func (s *Session) act(r dialog.Reply, question string) {
 		s.setState(StateEnding)
 		s.say(r.Text, false, true, func() { s.end("completed", "bot_hangup") })
 	default:
+		if r.Sentences != nil {
+			s.speakStream(r)
+			return
+		}
 		s.say(r.Text, true, true, nil)
 	}
 }

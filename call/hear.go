@@ -22,6 +22,7 @@ type streamMsg struct {
 type heardUtt struct {
 	start, end time.Time // VAD speech start and end
 	text       string    // finals so far, normalised
+	prosody    audio.Prosody
 }
 
 type asrMsg struct {
@@ -43,7 +44,7 @@ func (s *Session) onSpeech(e speechEvent) {
 		s.openStream(e.utt)
 	case speechEnd:
 		if h := s.heard[e.utt]; h != nil {
-			h.end = e.at
+			h.end, h.prosody = e.at, e.prosody
 		}
 		s.speechEndedWhilePaused(e.utt)
 	}
@@ -72,6 +73,9 @@ func (s *Session) audible() *utterance {
 // is cancelled, and the part of each reply the caller heard is recorded.
 func (s *Session) bargeIn(bySpeech bool) {
 	defer s.releasePause()
+	if bySpeech {
+		s.cancelStream() // the caller talks over a generated reply: stop writing it
+	}
 	s.retirePlayed()
 	if len(s.playing) == 0 || !s.playing[0].interruptible {
 		return // an uninterruptible notice is heard to its end, keys or not
@@ -208,6 +212,7 @@ func (s *Session) onASR(m asrMsg) {
 	if !h.end.IsZero() {
 		s.d.Metrics.observeASRFinal(time.Since(h.end))
 	}
+	s.lastProsody = h.prosody
 	s.callerSaid(strings.TrimSpace(h.text), s.offsetMs(h.start))
 }
 

@@ -18,9 +18,10 @@ const (
 )
 
 type speechEvent struct {
-	kind speechKind
-	utt  int
-	at   time.Time
+	kind    speechKind
+	utt     int
+	at      time.Time
+	prosody audio.Prosody // speechEnd: the utterance's level and pitch (when metered)
 }
 
 const (
@@ -52,6 +53,7 @@ type listener struct {
 	utt     int
 	stream  audio.Writer
 	closer  asr.Stream
+	meter   *audio.ProsodyMeter // nil: no anger detection
 }
 
 func newListener(rate int, vcfg audio.VADConfig, events chan<- speechEvent, drops *atomic.Uint64) *listener {
@@ -82,6 +84,9 @@ func (l *listener) WriteSample(f audio.PCM16) error {
 	case audio.VADSpeechStart:
 		l.utt++
 		l.vad.SetEndSilence(l.baseEnd)
+		if l.meter != nil {
+			l.meter.Reset()
+		}
 		l.pending = l.drainPreroll(make(audio.PCM16, 0, pendingFrames*len(f)))
 		l.notify(speechEvent{kind: speechStart, utt: l.utt, at: time.Now()})
 	case audio.VADSpeechEnd:
@@ -98,6 +103,9 @@ func (l *listener) WriteSample(f audio.PCM16) error {
 }
 
 func (l *listener) route(f audio.PCM16) {
+	if l.meter != nil {
+		_ = l.meter.Write(f)
+	}
 	if l.stream != nil {
 		_ = l.stream.WriteSample(f)
 		return
@@ -113,7 +121,11 @@ func (l *listener) endUtterance() {
 		l.stream, l.closer = nil, nil
 		l.pending = nil // between utterances a call holds no pending audio
 	}
-	l.notify(speechEvent{kind: speechEnd, utt: l.utt, at: time.Now()})
+	e := speechEvent{kind: speechEnd, utt: l.utt, at: time.Now()}
+	if l.meter != nil {
+		e.prosody = l.meter.Result()
+	}
+	l.notify(e)
 }
 
 func (l *listener) notify(e speechEvent) {

@@ -9,6 +9,7 @@ import (
 	"github.com/yuecall/yuecall/asr"
 	"github.com/yuecall/yuecall/audio"
 	"github.com/yuecall/yuecall/dialog"
+	"github.com/yuecall/yuecall/dialog/sentiment"
 	"github.com/yuecall/yuecall/events"
 	"github.com/yuecall/yuecall/ivr"
 	"github.com/yuecall/yuecall/redact"
@@ -73,6 +74,12 @@ type Deps struct {
 	// ReviewTimeout is how long a caller waits for a compliance decision
 	// on an AI draft before a human takes over (default 2 minutes).
 	ReviewTimeout time.Duration
+	// Anger configures the per-call anger detector (text + prosody); nil
+	// turns it off.
+	Anger *sentiment.Config
+	// Conversation are options for each call's dialog (a Generator, the
+	// tools' HTTP client); the caller's number is added per call.
+	Conversation []dialog.ConversationOption
 }
 
 // Session is one call. Create it with NewSession and call Run once.
@@ -133,6 +140,11 @@ type Session struct {
 	handoffQueue string
 	review       *pendingReview
 	reviewTimer  *time.Timer
+
+	anger       *sentiment.Tracker // nil: no anger detection
+	lastProsody audio.Prosody      // of the caller utterance being answered
+	gen         *dialog.Reply      // a reply being generated (Sentences open)
+	genCh       <-chan string
 }
 
 // NewSession prepares a call; nothing runs until Run.
@@ -162,7 +174,12 @@ func NewSession(info Info, leg Leg, d Deps) *Session {
 		note: func(d time.Duration) { s.queuedPos.Add(int64(d)) }}
 	s.menu = ivr.NewMachine(d.Menu, ivr.Options{SpeechAvailable: d.ASR != nil, Log: s.log})
 	if d.Dialog != nil {
-		s.conv = d.Dialog.NewConversation()
+		opts := append([]dialog.ConversationOption{dialog.WithCaller(info.From)}, d.Conversation...)
+		s.conv = d.Dialog.NewConversation(opts...)
+	}
+	if d.Anger != nil {
+		s.anger = sentiment.NewTracker(*d.Anger)
+		s.lis.meter = audio.NewProsodyMeter(leg.Rate())
 	}
 	return s
 }
@@ -200,6 +217,7 @@ func (s *Session) Run(parent context.Context) string {
 	s.d.Registry.remove(s)
 	close(s.done)
 	s.releaseHumans()
+	s.cancelStream()
 	s.lis.enable(false)
 	s.leg.SetSink(nil)
 	s.stopSpeaking()
@@ -281,6 +299,8 @@ func (s *Session) loop(ctx context.Context) {
 			s.onHumanGone(p)
 		case <-s.reviewTimer.C:
 			s.onReviewTimeout()
+		case sentence, ok := <-s.genCh:
+			s.onSentence(sentence, ok)
 		}
 		if s.outcome != "" {
 			return
