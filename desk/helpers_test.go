@@ -39,7 +39,10 @@ type env struct {
 	pub  *events.Publisher
 }
 
-func newEnv(t *testing.T, mod func(*Config)) *env {
+func newEnv(t *testing.T, mod func(*Config)) *env { return newEnvMux(t, mod, nil) }
+
+// newEnvMux is newEnv with extra routes on the server's mux.
+func newEnvMux(t *testing.T, mod func(*Config), extra func(*Desk, *http.ServeMux)) *env {
 	t.Helper()
 	ns, err := events.StartServer(events.ServerConfig{Listen: "127.0.0.1:0", StoreDir: t.TempDir(), JetStream: true}, nil)
 	if err != nil {
@@ -64,7 +67,12 @@ func newEnv(t *testing.T, mod func(*Config)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(d.Handler())
+	mux := http.NewServeMux()
+	d.Register(mux)
+	if extra != nil {
+		extra(d, mux)
+	}
+	srv := httptest.NewServer(mux)
 	pub := events.NewPublisher(nc, events.PublisherOptions{})
 	t.Cleanup(func() {
 		_ = pub.Close(context.Background())
