@@ -68,6 +68,7 @@ var txRules = []txRule{
 		unlessBefore: []string{"你", "您"}, unlessAfter: []string{"後", "后", "之後", "以後", "嘅話", "時", "时"}},
 	{name: "succeeded", re: regexp.MustCompile(`(轉賬|轉帳|转账|过数|過數|匯款|汇款|付款|還款|还款|交易|重設|重置|提款|密碼|密码|貸款|贷款)(已經|已经|已)?(成功|完成|搞掂|處理好|处理好|辦妥|办妥|批咗|批出咗|生效)`),
 		unlessAfter: []string{"後", "后", "之後", "以後", "嘅話", "時", "时", "就", "先"}},
+	{name: "password-done", re: regexp.MustCompile(`(密碼|密码|(?i:pin))(已經|已经|已)?` + txHelp + `?(重設|重设|重置|更改|改)(好|咗|左|了|成功|晒)`)},
 	{name: "en-done", re: regexp.MustCompile(`\b(i|we)\s*('ve|'d| have| had)?\s*(just\s+)?(transferred|paid|reset|approved|wired|disbursed)\b`)},
 	{name: "en-promise", re: regexp.MustCompile(`\b(i|we)\s*('ll| will| am going to| are going to| can| shall)\s+(now\s+)?(transfer|pay|reset|approve|wire|disburse|make the payment)\b`)},
 	{name: "en-state", re: regexp.MustCompile(`\b(transfer|payment|transaction|password|pin|loan|drawdown)\s+(has been|is now|was)\s+(completed|done|successful|processed|made|reset|changed|approved|disbursed)\b`)},

@@ -11,11 +11,12 @@ import (
 const DefaultClauseRunes = 40
 
 // Splitter cuts streamed model text into spoken sentences. A sentence ends
-// at 。！？!?；; or a line break (with any closing quotes or brackets that
-// follow), at an ASCII full stop followed by a space, and at ，,、：: once it
+// at 。！？!?；; or a line break, at an ASCII full stop followed by a space, and at ，,、：: once it
 // holds more than ClauseRunes runes. A run of 3×ClauseRunes runes without
 // any of these is cut where it stands. The zero value uses
-// DefaultClauseRunes. A Splitter is not safe for concurrent use.
+// DefaultClauseRunes. The sentences do not depend on how the text was cut
+// into Writes; a closing quote after a terminator becomes a sentence of its
+// own, which Clean drops. A Splitter is not safe for concurrent use.
 type Splitter struct {
 	ClauseRunes int
 	buf         strings.Builder
@@ -37,10 +38,6 @@ func (s *Splitter) Write(text string, out []string) []string {
 				out = s.cut(out)
 				continue
 			}
-		}
-		if isCloser(r) && s.runes == 0 && len(out) > 0 {
-			out[len(out)-1] += string(r) // a closing quote after the cut
-			continue
 		}
 		s.buf.WriteRune(r)
 		s.runes++
@@ -104,14 +101,6 @@ func isTerminator(r rune) bool {
 func isClauseMark(r rune) bool {
 	switch r {
 	case '，', ',', '、', '：', ':':
-		return true
-	}
-	return false
-}
-
-func isCloser(r rune) bool {
-	switch r {
-	case '」', '』', '）', ')', '"', '\'', '”', '’', '】':
 		return true
 	}
 	return false

@@ -35,7 +35,7 @@ type Recorded struct {
 	Auth         string // the Authorization header
 	Body         []byte
 	Req          Request // decoded body (zero if it did not decode)
-	Status       int     // the status answered
+	Status       int     // the status answered (0 until the headers are written)
 }
 
 // Server is an OpenAI-compatible chat completions server on 127.0.0.1
@@ -175,8 +175,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	var req Request
 	decodeErr := json.Unmarshal(body, &req)
 	idx := s.record(r, body, req)
-	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-	defer func() { s.setStatus(idx, sw.status) }()
+	sw := &statusWriter{ResponseWriter: w, onStatus: func(code int) { s.setStatus(idx, code) }}
 	switch {
 	case r.Method != http.MethodPost:
 		writeError(sw, http.StatusMethodNotAllowed, "invalid_request_error", "", "", "Method not allowed")
@@ -258,14 +257,28 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
+// statusWriter records the status in the request log as soon as it is
+// written, before the body: a client may inspect Requests the moment it
+// has read the answer.
 type statusWriter struct {
 	http.ResponseWriter
-	status int
+	onStatus func(int)
+	wrote    bool
 }
 
 func (w *statusWriter) WriteHeader(code int) {
-	w.status = code
+	if !w.wrote {
+		w.wrote = true
+		w.onStatus(code)
+	}
 	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(p []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(p)
 }
 
 func (w *statusWriter) Flush() {
