@@ -2,6 +2,7 @@ package dialog
 
 import (
 	"log/slog"
+	"strings"
 	"sync"
 )
 
@@ -17,6 +18,10 @@ type Options struct {
 	// Threshold in (0, 1]: classifications below it are treated as not
 	// understood. 0 means DefaultThreshold.
 	Threshold float64
+	// SensitiveThreshold in (0, Threshold]: a sensitive best guess at or
+	// above it hands off in Understand even below Threshold. 0 means
+	// DefaultSensitiveThreshold (capped at Threshold).
+	SensitiveThreshold float64
 	// Log receives one debug record per turn (text masked by redact); nil discards.
 	Log *slog.Logger
 }
@@ -24,12 +29,15 @@ type Options struct {
 // Engine answers callers from one Pack. It is immutable and safe for
 // concurrent use by many Conversations.
 type Engine struct {
-	pack      *Pack
-	threshold float64
-	log       *slog.Logger
-	rules     []rule
-	idx       *index
-	pool      sync.Pool // *scratch
+	pack               *Pack
+	threshold          float64
+	sensitiveThreshold float64
+	log                *slog.Logger
+	rules              []rule
+	idx                *index
+	syn                synonymSet
+	enums              []enumPhrase // pack slot values, longest first
+	pool               sync.Pool    // *scratch
 }
 
 // NewEngine compiles p's keywords and examples. p must come from LoadPack
@@ -39,20 +47,29 @@ func NewEngine(p *Pack, opt Options) *Engine {
 	if e.threshold <= 0 || e.threshold > 1 {
 		e.threshold = DefaultThreshold
 	}
+	e.sensitiveThreshold = opt.SensitiveThreshold
+	if e.sensitiveThreshold <= 0 || e.sensitiveThreshold > e.threshold {
+		e.sensitiveThreshold = min(DefaultSensitiveThreshold, e.threshold)
+	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}
+	e.syn = newSynonymSet(p.synonyms)
 	for i, in := range p.intents {
 		for _, k := range in.Keywords {
-			r, err := parseKeyword(k)
+			r, err := parseKeywordWith(k, e.prepareCompact)
 			if err != nil {
-				continue // LoadPack has rejected it already
+				continue // LoadPack has rejected it already (or synonyms emptied it)
 			}
 			r.intent = i
+			if !r.exact {
+				r.sounds = partSounds(r.parts)
+			}
 			e.rules = append(e.rules, r)
 		}
 	}
-	e.idx = buildIndex(p.intents)
+	e.idx = buildIndex(p.intents, e.prepare)
+	e.enums = compileEnums(p.slotTypes, e.prepareCompact)
 	n := len(p.intents)
 	e.pool.New = func() any {
 		return &scratch{scores: make([]float32, int(e.idx.centroid0)+n), best: make([]float32, n), negated: make([]bool, n)}
@@ -65,6 +82,10 @@ func (e *Engine) Pack() *Pack { return e.pack }
 
 // Threshold returns the confidence threshold in use.
 func (e *Engine) Threshold() float64 { return e.threshold }
+
+// SensitiveThreshold returns the confidence from which a sensitive best
+// guess hands off (see Options).
+func (e *Engine) SensitiveThreshold() float64 { return e.sensitiveThreshold }
 
 // Classification is the NLU's verdict on one utterance.
 type Classification struct {
@@ -84,12 +105,15 @@ func (e *Engine) Classify(text string) Classification {
 }
 
 func (e *Engine) classify(text string, sc *scratch) Classification {
-	a := analyze(text, &sc.b, sc.syms)
-	sc.syms = a.syms
+	_, a := e.prepare(text, sc)
+	return e.classifyAnalysis(a, sc)
+}
+
+func (e *Engine) classifyAnalysis(a analysis, sc *scratch) Classification {
 	if a.compact == "" {
 		return Classification{Empty: true}
 	}
-	kw, kwConf, kwRule := e.keywords(a.compact, sc)
+	kw, kwConf, kwRule := e.keywords(a, sc)
 	e.idx.similarity(a, sc)
 	best, second := -1, -1
 	for i, s := range sc.best {
@@ -113,7 +137,11 @@ func (e *Engine) classify(text string, sc *scratch) Classification {
 		if kw == best {
 			conf = max(conf, simConf)
 		}
-		return Classification{Intent: e.pack.intents[kw].Name, Confidence: conf, Method: ByKeyword, Keyword: kwRule}
+		method := ByKeyword
+		if kwConf == soundConf {
+			method = BySound
+		}
+		return Classification{Intent: e.pack.intents[kw].Name, Confidence: conf, Method: method, Keyword: kwRule}
 	}
 	if best < 0 || sc.best[best] <= 0 {
 		return Classification{}
@@ -123,7 +151,8 @@ func (e *Engine) classify(text string, sc *scratch) Classification {
 
 // keywords returns the winning intent of the keyword rules (-1 if none),
 // its confidence and the rule, and marks negated intents in sc.negated.
-func (e *Engine) keywords(c string, sc *scratch) (int, float64, string) {
+func (e *Engine) keywords(a analysis, sc *scratch) (int, float64, string) {
+	c := a.compact
 	clear(sc.negated)
 	best, tie := -1, false
 	var bestRule *rule
@@ -149,7 +178,7 @@ func (e *Engine) keywords(c string, sc *scratch) (int, float64, string) {
 		}
 	}
 	if best < 0 {
-		return -1, 0, ""
+		return e.soundKeywords(a, sc)
 	}
 	if tie {
 		return best, ambiguousConf, bestRule.raw
@@ -168,4 +197,46 @@ func (e *Engine) compareRules(a, b *rule) int {
 		return a.runes - b.runes
 	}
 	return 0
+}
+
+// partSounds returns the sounds of every part, or nil unless every part
+// has them.
+func partSounds(parts []string) []string {
+	var out []string
+	for _, p := range parts {
+		s := soundsOf(p)
+		if s == "" {
+			return nil
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// soundKeywords is the keyword pass by sound, run when no keyword matched
+// by characters: the best rule whose Jyutping occurs in the utterance's, at
+// soundConf. An utterance with a negator anywhere is left to similarity.
+func (e *Engine) soundKeywords(a analysis, sc *scratch) (int, float64, string) {
+	for _, n := range e.pack.negators {
+		if strings.Contains(a.compact, n) {
+			return -1, 0, ""
+		}
+	}
+	sc.sounds, sc.syl = utteranceSounds(a, sc.sounds, sc.syl)
+	syl := string(sc.sounds)
+	best := -1
+	var bestRule *rule
+	for i := range e.rules {
+		r := &e.rules[i]
+		if !r.matchSounds(syl) {
+			continue
+		}
+		if best < 0 || e.compareRules(r, bestRule) > 0 {
+			best, bestRule = r.intent, r
+		}
+	}
+	if best < 0 {
+		return -1, 0, ""
+	}
+	return best, soundConf, bestRule.raw
 }

@@ -52,6 +52,8 @@ type scratch struct {
 	b       strings.Builder
 	syms    []symbol
 	key     []byte
+	syl     []string // Jyutping of one Han run
+	sounds  []byte   // toneless Jyutping of the utterance, for soundKeywords
 	q       []qfeat
 	scores  []float32
 	best    []float32 // by intent
@@ -64,8 +66,16 @@ type qfeat struct {
 	w  float32
 }
 
-// forFeatures calls fn for every unigram and bigram of a, with its kind weight.
-func forFeatures(a analysis, key []byte, fn func(key []byte, w float32)) []byte {
+// forFeatures calls fn for every unigram and bigram of a, with its kind
+// weight, then for the toneless Jyutping syllables of its Han runs.
+func forFeatures(a analysis, sc *scratch, fn func(key []byte, w float32)) {
+	sc.key = charFeatures(a, sc.key, fn)
+	sc.key, sc.syl = sylFeatures(a, sc.key, sc.syl, fn)
+}
+
+// charFeatures calls fn for every character (or ASCII word) unigram and
+// bigram of a.
+func charFeatures(a analysis, key []byte, fn func(key []byte, w float32)) []byte {
 	for i, s := range a.syms {
 		tok := a.compact[s.start:s.end]
 		w := float32(weightHan)
@@ -88,9 +98,9 @@ func forFeatures(a analysis, key []byte, fn func(key []byte, w float32)) []byte 
 // buildIndex learns every example of the pack's intents: one unit-length
 // TF-IDF vector per example, and per intent the normalised sum of its
 // examples' vectors (its centroid).
-func buildIndex(intents []Intent) *index {
+func buildIndex(intents []Intent, prep func(string, *scratch) (string, analysis)) *index {
 	idx := &index{feat: map[string]int32{}}
-	docs, df := idx.countFeatures(intents)
+	docs, df := idx.countFeatures(intents, prep)
 	n := float64(len(docs))
 	idx.idf = make([]float32, len(df))
 	var sum float64
@@ -110,7 +120,7 @@ func buildIndex(intents []Intent) *index {
 		for id, w := range doc {
 			doc[id] = w * idx.idf[id]
 		}
-		normalise(doc)
+		unitLength(doc)
 		idx.addPostings(int32(ex), doc)
 		for id, w := range doc {
 			centroids[idx.exIntent[ex]][id] += w
@@ -118,7 +128,7 @@ func buildIndex(intents []Intent) *index {
 	}
 	idx.centroid0 = int32(len(docs))
 	for in, c := range centroids {
-		normalise(c)
+		unitLength(c)
 		idx.addPostings(idx.centroid0+int32(in), c)
 	}
 	return idx
@@ -126,7 +136,7 @@ func buildIndex(intents []Intent) *index {
 
 // countFeatures returns each example's features (tf times kind weight) and
 // each feature's document frequency, and fills idx.feat and idx.exIntent.
-func (idx *index) countFeatures(intents []Intent) ([]map[int32]float32, []int) {
+func (idx *index) countFeatures(intents []Intent, prep func(string, *scratch) (string, analysis)) ([]map[int32]float32, []int) {
 	var (
 		sc   scratch
 		docs []map[int32]float32
@@ -134,10 +144,9 @@ func (idx *index) countFeatures(intents []Intent) ([]map[int32]float32, []int) {
 	)
 	for i, in := range intents {
 		for _, ex := range in.Examples {
-			a := analyze(ex, &sc.b, sc.syms)
-			sc.syms = a.syms
+			_, a := prep(ex, &sc)
 			doc := map[int32]float32{}
-			sc.key = forFeatures(a, sc.key, func(k []byte, w float32) {
+			forFeatures(a, &sc, func(k []byte, w float32) {
 				id, ok := idx.feat[string(k)]
 				if !ok {
 					id = int32(len(df))
@@ -156,7 +165,7 @@ func (idx *index) countFeatures(intents []Intent) ([]map[int32]float32, []int) {
 	return docs, df
 }
 
-func normalise(v map[int32]float32) {
+func unitLength(v map[int32]float32) {
 	var norm float64
 	for _, w := range v {
 		norm += float64(w) * float64(w)
@@ -212,7 +221,7 @@ func (idx *index) similarity(a analysis, sc *scratch) {
 // has still lengthens the query, so unrelated words lower every cosine.
 func (idx *index) score(a analysis, sc *scratch) float64 {
 	sc.q = sc.q[:0]
-	sc.key = forFeatures(a, sc.key, func(k []byte, w float32) {
+	forFeatures(a, sc, func(k []byte, w float32) {
 		id, ok := idx.feat[string(k)]
 		if !ok {
 			id = -1

@@ -74,7 +74,7 @@ var utterances = []struct {
 	{"定期而家幾多厘息", "interest_rate", Answer},
 	{"我想加信用卡限額", "card_limit", Answer},
 	{"我想睇返上個月嘅月結單", "transaction_history", Answer},
-	{"而家買咩基金好", "investment_advice", Handoff},
+	{"而家買咩基金好", "investment_advice", Review},
 	{"我想check下我最近嘅transaction", "transaction_history", Answer},
 }
 

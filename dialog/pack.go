@@ -14,40 +14,70 @@ import (
 // ErrInvalidPack wraps every problem LoadPack finds.
 var ErrInvalidPack = errors.New("dialog: invalid pack")
 
+// ErrUnknownPack is returned by BuiltinPack for a name it does not know.
+var ErrUnknownPack = errors.New("dialog: unknown built-in pack")
+
 // Pack files.
 const (
 	intentsFile   = "intents.yaml"
 	responsesFile = "responses.yaml"
+	slotsFile     = "slots.yaml" // optional
+	menuFile      = "menu.yaml"  // optional, ivr.LoadMenu format
 	kbDir         = "kb"
 )
 
-//go:embed packs/bank
-var bankFS embed.FS
+//go:embed packs/bank packs/property
+var builtinFS embed.FS
 
-// BankPack loads the embedded demo bank pack (粵通銀行).
-func BankPack() (*Pack, error) {
-	sub, err := fs.Sub(bankFS, "packs/bank")
+// BuiltinPacks are the names BuiltinPack accepts.
+var BuiltinPacks = []string{"bank", "property"}
+
+// BuiltinPack loads an embedded pack by name: "bank" (the default demo) or
+// "property".
+func BuiltinPack(name string) (*Pack, error) {
+	found := false
+	for _, n := range BuiltinPacks {
+		found = found || n == name
+	}
+	if !found {
+		return nil, fmt.Errorf("%w %q (have %s)", ErrUnknownPack, name, strings.Join(BuiltinPacks, ", "))
+	}
+	sub, err := fs.Sub(builtinFS, "packs/"+name)
 	if err != nil {
-		return nil, fmt.Errorf("dialog: bank pack: %w", err)
+		return nil, fmt.Errorf("dialog: %s pack: %w", name, err)
 	}
 	return LoadPack(sub)
 }
+
+// BankPack loads the embedded demo bank pack (粵通銀行).
+func BankPack() (*Pack, error) { return BuiltinPack("bank") }
+
+// PropertyPack loads the embedded property agency pack (粵置地產).
+func PropertyPack() (*Pack, error) { return BuiltinPack("property") }
 
 // Intent is one thing a caller may want, as the pack describes it.
 type Intent struct {
 	Name        string
 	Description string
-	Action      Action // Answer, Handoff, Clarify or End
+	Action      Action // Answer, Handoff, Clarify, End or Review
 	Text        string // what to say (or the article's body when Article is set)
 	Article     string // knowledge article id cited in Reply.Sources
-	Queue       string // Handoff: human queue
-	Reason      string // Handoff: reason published with the hand-off
+	Queue       string // Handoff and Review: human queue
+	Reason      string // Handoff and Review: reason published with the hand-off
 	Sensitive   bool   // always a hand-off, with the two-factor reminder
 	OfferQueue  string // Answer: an affirmation next turn hands off to this queue
 	OfferReason string
 	Priority    int
 	Keywords    []string
 	Examples    []string
+	Slots       []SlotSpec // slots the intent uses, in the order to ask for them
+}
+
+// SlotSpec is one slot an intent uses.
+type SlotSpec struct {
+	Name     string // a built-in slot (BuiltinSlots) or one of the pack's slots.yaml
+	Required bool   // the conversation asks for it before acting
+	Prompt   string // the question that asks for it (required slots)
 }
 
 // Article is one knowledge-base entry (kb/*.md).
@@ -78,6 +108,40 @@ type Pack struct {
 	negators     []string
 	affirmations []string
 	declines     []string
+	synonyms     map[string]string // variant (folded) -> canonical term (folded)
+	slotTypes    []SlotType
+	menu         []byte
+	ext          packExt // tools.yaml and policy.yaml (pack_tools.go)
+}
+
+// Menu returns the pack's raw menu.yaml (the ivr.LoadMenu format), if it
+// has one. LoadPack only checks that it is a YAML mapping; the ivr package
+// validates it.
+func (p *Pack) Menu() ([]byte, bool) {
+	if p.menu == nil {
+		return nil, false
+	}
+	return append([]byte(nil), p.menu...), true
+}
+
+// SlotTypes returns the pack's own slot types (slots.yaml) in file order.
+func (p *Pack) SlotTypes() []SlotType {
+	out := make([]SlotType, len(p.slotTypes))
+	for i, t := range p.slotTypes {
+		t.Values = append([]SlotValue(nil), t.Values...)
+		out[i] = t
+	}
+	return out
+}
+
+// Synonyms returns the pack's code-mix synonyms: variant -> canonical term,
+// both folded.
+func (p *Pack) Synonyms() map[string]string {
+	out := make(map[string]string, len(p.synonyms))
+	for k, v := range p.synonyms {
+		out[k] = v
+	}
+	return out
 }
 
 // Intents returns the pack's intents in file order.
@@ -116,16 +180,20 @@ var (
 	idRE   = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 )
 
-// LoadPack reads a pack from fsys: intents.yaml, responses.yaml and kb/*.md.
-// Unknown YAML keys are rejected. Every problem found is reported, each
-// prefixed with its file and line or entry, in one error wrapping
-// ErrInvalidPack.
+// LoadPack reads a pack from fsys: intents.yaml, responses.yaml, kb/*.md
+// and, when present, slots.yaml, menu.yaml, tools.yaml and policy.yaml.
+// Unknown YAML keys are rejected. Every problem found is
+// reported, each prefixed with its file and line or entry, in one error
+// wrapping ErrInvalidPack.
 func LoadPack(fsys fs.FS) (*Pack, error) {
 	var pr problems
 	articles := loadArticles(fsys, &pr)
 	p := &Pack{articles: articles, byName: map[string]int{}}
 	p.responses = loadResponses(fsys, &pr)
+	p.slotTypes = loadSlotTypes(fsys, &pr)
+	p.menu = loadMenu(fsys, &pr)
 	loadIntents(fsys, p, &pr)
+	loadTools(fsys, p, &pr)
 	if err := pr.err(); err != nil {
 		return nil, err
 	}

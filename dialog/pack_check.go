@@ -24,22 +24,41 @@ func checkIntent(y intentYAML, p *Pack, where string, pr *problems) (Intent, boo
 		Article: y.Article, Queue: y.Queue, Reason: y.Reason, Sensitive: y.Sensitive,
 		Priority: y.Priority, Keywords: y.Keywords, Examples: y.Examples,
 	}
+	in.Slots = checkSlotRefs(y.Slots, p, where, pr)
 	checkText(&in, y, p, where, pr)
 	checkRouting(&in, y, where, pr)
 	checkMatching(y, where, pr)
 	return in, len(*pr) == before
 }
 
+// actionNames are the actions a pack may use, as written in intents.yaml.
+var actionNames = []struct {
+	name string
+	a    Action
+}{{"answer", Answer}, {"handoff", Handoff}, {"clarify", Clarify}, {"end", End}, {"review", Review}}
+
+const actionList = "answer, handoff, clarify, end or review"
+
 func parseAction(s string) (Action, error) {
-	for a := Answer; a <= End; a++ {
-		if s == a.String() {
-			return a, nil
+	for _, n := range actionNames {
+		if s == n.name {
+			return n.a, nil
 		}
 	}
 	if s == "" {
-		return 0, fmt.Errorf("action missing (want answer, handoff, clarify or end)")
+		return 0, fmt.Errorf("action missing (want %s)", actionList)
 	}
-	return 0, fmt.Errorf("unknown action %q (want answer, handoff, clarify or end)", s)
+	return 0, fmt.Errorf("unknown action %q (want %s)", s, actionList)
+}
+
+// actionName is the pack name of a, as Understanding reports it.
+func actionName(a Action) string {
+	for _, n := range actionNames {
+		if a == n.a {
+			return n.name
+		}
+	}
+	return a.String()
 }
 
 // checkText resolves the intent's words: inline answer or knowledge article.
@@ -57,8 +76,8 @@ func checkText(in *Intent, y intentYAML, p *Pack, where string, pr *problems) {
 		}
 		in.Text = a.Body
 	}
-	if in.Text == "" && in.Action != Handoff && in.Action != 0 {
-		pr.add(where, "action %s needs answer or article", in.Action)
+	if in.Text == "" && in.Action != Handoff && in.Action != Review && in.Action != 0 {
+		pr.add(where, "action %s needs answer or article", actionName(in.Action))
 	}
 }
 
@@ -71,11 +90,18 @@ func checkRouting(in *Intent, y intentYAML, where string, pr *problems) {
 		if in.Reason == "" {
 			in.Reason = in.Name
 		}
+	} else if in.Action == Review {
+		if in.Queue == "" {
+			in.Queue = DefaultQueue
+		}
+		if in.Reason == "" {
+			in.Reason = in.Name
+		}
 	} else if in.Action != 0 && (y.Queue != "" || y.Reason != "") {
-		pr.add(where, "queue and reason apply only to action handoff (this is %s)", in.Action)
+		pr.add(where, "queue and reason apply only to actions handoff and review (this is %s)", actionName(in.Action))
 	}
 	if y.Sensitive && in.Action != Handoff && in.Action != 0 {
-		pr.add(where, "sensitive intents must hand off (action: handoff), not %s", in.Action)
+		pr.add(where, "sensitive intents must hand off (action: handoff), not %s", actionName(in.Action))
 	}
 	if y.Offer == nil {
 		return

@@ -91,7 +91,7 @@ func TestLoadPackErrors(t *testing.T) {
 		{"missing article", map[string]string{"kb/branch-hours.md": ""},
 			[]string{`intents.yaml:6: intent #1 (branch_hours): article "branch-hours" not found`}},
 		{"unknown action", map[string]string{"intents.yaml": intents("  - name: x\n    action: reply\n    answer: 好\n    keywords: [y]\n")},
-			[]string{`intents.yaml:2: intent #1 (x): unknown action "reply" (want answer, handoff, clarify or end)`}},
+			[]string{`intents.yaml:2: intent #1 (x): unknown action "reply" (want answer, handoff, clarify, end or review)`}},
 		{"missing action", map[string]string{"intents.yaml": intents("  - name: x\n    answer: 好\n    keywords: [y]\n")},
 			[]string{"intent #1 (x): action missing"}},
 		{"handoff without queue", map[string]string{"intents.yaml": intents("  - name: x\n    action: handoff\n    keywords: [y]\n")},
@@ -103,7 +103,7 @@ func TestLoadPackErrors(t *testing.T) {
 		{"answer and article", map[string]string{"intents.yaml": intents("  - name: x\n    action: answer\n    answer: 好\n    article: branch-hours\n    keywords: [y]\n")},
 			[]string{"intent #1 (x): set answer or article, not both"}},
 		{"queue on answer", map[string]string{"intents.yaml": intents("  - name: x\n    action: answer\n    answer: 好\n    queue: general\n    keywords: [y]\n")},
-			[]string{"intent #1 (x): queue and reason apply only to action handoff"}},
+			[]string{"intent #1 (x): queue and reason apply only to actions handoff and review"}},
 		{"offer on handoff", map[string]string{"intents.yaml": intents("  - name: x\n    action: handoff\n    queue: q\n    offer: {queue: q}\n    keywords: [y]\n")},
 			[]string{"intent #1 (x): offer applies only to action answer"}},
 		{"offer without queue", map[string]string{"intents.yaml": intents("  - name: x\n    action: answer\n    answer: 好\n    offer: {reason: r}\n    keywords: [y]\n")},
@@ -233,7 +233,7 @@ func FuzzLoadPack(f *testing.F) {
 		e := NewEngine(p, Options{})
 		c := e.NewConversation()
 		for _, s := range []string{"轉人工", "好", "", "分行幾點開門"} {
-			if r := c.Respond(t.Context(), s); r.Action < Answer || r.Action > End {
+			if r := c.Respond(t.Context(), s); r.Action < Answer || r.Action > Review {
 				t.Fatalf("Respond(%q) action %v", s, r.Action)
 			}
 		}

@@ -13,25 +13,27 @@ import (
 
 // intentsDoc is intents.yaml as written.
 type intentsDoc struct {
-	Negators     []string     `yaml:"negators"`
-	Affirmations []string     `yaml:"affirmations"`
-	Declines     []string     `yaml:"declines"`
-	Intents      []intentYAML `yaml:"intents"`
+	Negators     []string            `yaml:"negators"`
+	Affirmations []string            `yaml:"affirmations"`
+	Declines     []string            `yaml:"declines"`
+	Synonyms     map[string][]string `yaml:"synonyms"`
+	Intents      []intentYAML        `yaml:"intents"`
 }
 
 type intentYAML struct {
-	Name        string     `yaml:"name"`
-	Description string     `yaml:"description"`
-	Action      string     `yaml:"action"`
-	Answer      string     `yaml:"answer"`
-	Article     string     `yaml:"article"`
-	Queue       string     `yaml:"queue"`
-	Reason      string     `yaml:"reason"`
-	Sensitive   bool       `yaml:"sensitive"`
-	Offer       *offerYAML `yaml:"offer"`
-	Priority    int        `yaml:"priority"`
-	Keywords    []string   `yaml:"keywords"`
-	Examples    []string   `yaml:"examples"`
+	Name        string        `yaml:"name"`
+	Description string        `yaml:"description"`
+	Action      string        `yaml:"action"`
+	Answer      string        `yaml:"answer"`
+	Article     string        `yaml:"article"`
+	Queue       string        `yaml:"queue"`
+	Reason      string        `yaml:"reason"`
+	Sensitive   bool          `yaml:"sensitive"`
+	Offer       *offerYAML    `yaml:"offer"`
+	Priority    int           `yaml:"priority"`
+	Keywords    []string      `yaml:"keywords"`
+	Examples    []string      `yaml:"examples"`
+	Slots       []slotRefYAML `yaml:"slots"`
 }
 
 type offerYAML struct {
@@ -138,6 +140,7 @@ func loadIntents(fsys fs.FS, p *Pack, pr *problems) {
 	p.negators = foldList(doc.Negators)
 	p.affirmations = foldList(doc.Affirmations)
 	p.declines = foldList(doc.Declines)
+	p.synonyms = checkSynonyms(doc.Synonyms, pr)
 	lines := entryLines(data, "intents")
 	for i, y := range doc.Intents {
 		where := fmt.Sprintf("%s: intent #%d", intentsFile, i+1)

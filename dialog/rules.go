@@ -17,10 +17,17 @@ type rule struct {
 	exact  bool     // "=A": the whole utterance
 	parts  []string // "A…B": A, then later B (folded)
 	runes  int      // total length of parts, ranks competing hits
+	// sounds are the parts as toneless Jyutping (" zyun zoeng "), set when
+	// every part is two or more Han characters: a homophone still hits.
+	sounds []string
 }
 
 // parseKeyword compiles "A", "A…B" (or "A...B") and "=A".
-func parseKeyword(k string) (rule, error) {
+func parseKeyword(k string) (rule, error) { return parseKeywordWith(k, compact) }
+
+// parseKeywordWith is parseKeyword with the engine's compact form (which
+// also rewrites synonyms).
+func parseKeywordWith(k string, compact func(string) string) (rule, error) {
 	r := rule{raw: k}
 	s := strings.TrimSpace(k)
 	if rest, ok := strings.CutPrefix(s, "="); ok {
@@ -82,19 +89,56 @@ func indexWord(c, p string, from int) int {
 }
 
 // negatedBefore reports whether prefix ends with a negator followed by at
-// most negationReach characters.
+// most negationReach characters. A negator inside an A-not-A question
+// (使唔使, 要唔要) does not negate.
 func negatedBefore(prefix string, negators []string) bool {
 	for _, n := range negators {
-		window := prefix
 		keep := utf8.RuneCountInString(n) + negationReach
-		for i, count := len(prefix), 0; i > 0 && count < keep; count++ {
-			_, size := utf8.DecodeLastRuneInString(prefix[:i])
-			i -= size
-			window = prefix[i:]
+		start := len(prefix)
+		for count := 0; start > 0 && count < keep; count++ {
+			_, size := utf8.DecodeLastRuneInString(prefix[:start])
+			start -= size
 		}
-		if strings.Contains(window, n) {
-			return true
+		for from := start; from < len(prefix); {
+			j := strings.Index(prefix[from:], n)
+			if j < 0 {
+				break
+			}
+			j += from
+			if !isAnotA(prefix, j, n) {
+				return true
+			}
+			from = j + len(n)
 		}
 	}
 	return false
+}
+
+// isAnotA reports whether the negator n at s[j:] is the middle of an
+// A-not-A question: the rune before it is the rune after its 唔.
+func isAnotA(s string, j int, n string) bool {
+	rest, ok := strings.CutPrefix(n, "唔")
+	if !ok || j == 0 || rest == "" {
+		return false
+	}
+	before, _ := utf8.DecodeLastRuneInString(s[:j])
+	after, _ := utf8.DecodeRuneInString(rest)
+	return before == after
+}
+
+// matchSounds reports whether the rule's sounds occur in order in the
+// utterance's padded toneless syllables.
+func (r *rule) matchSounds(syl string) bool {
+	if len(r.sounds) == 0 {
+		return false
+	}
+	pos := 0
+	for _, p := range r.sounds {
+		j := strings.Index(syl[pos:], p)
+		if j < 0 {
+			return false
+		}
+		pos += j + len(p) - 1 // the next part may share the separating space
+	}
+	return true
 }

@@ -92,7 +92,7 @@ func FuzzClassify(f *testing.F) {
 		}
 		c := e.NewConversation()
 		r := c.Respond(t.Context(), text)
-		if r.Text == "" || r.Action < Answer || r.Action > End {
+		if r.Text == "" || r.Action < Answer || r.Action > Review {
 			t.Fatalf("Respond(%q) = %+v", text, r)
 		}
 		if r.Action == Handoff && r.Queue == "" {

@@ -1,0 +1,70 @@
+package dialog
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+)
+
+func packEngine(t testing.TB, name string) *Engine {
+	t.Helper()
+	p, err := BuiltinPack(name)
+	if err != nil {
+		t.Fatalf("BuiltinPack(%q): %v", name, err)
+	}
+	return NewEngine(p, Options{})
+}
+
+func readTestdata(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile("testdata/" + name + ".tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestEvaluate runs each pack's labelled set and holds the engine to its
+// bar: accuracy at least 0.9, every utterance of a sensitive or hand-off
+// intent handed off (never answered, never merely clarified), every review
+// utterance sent for review, and the expected slots found.
+func TestEvaluate(t *testing.T) {
+	for _, tc := range []struct {
+		pack    string
+		minSize int
+	}{{"bank", 345}, {"property", 150}} {
+		t.Run(tc.pack, func(t *testing.T) {
+			e := packEngine(t, tc.pack)
+			rep, err := Evaluate(e, bytes.NewReader(readTestdata(t, tc.pack)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b strings.Builder
+			if err := rep.Write(&b); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s pack:\n%s", tc.pack, b.String())
+			if rep.Total < tc.minSize {
+				t.Errorf("labelled set has %d utterances, want at least %d", rep.Total, tc.minSize)
+			}
+			if rep.Accuracy < 0.9 {
+				t.Errorf("accuracy %.3f < 0.9", rep.Accuracy)
+			}
+			if rep.Handoff.Value() < 1 || rep.Answered > 0 {
+				t.Errorf("hand-off recall %.3f (%d answered): missed %q", rep.Handoff.Value(), rep.Answered, rep.Handoff.Misses)
+			}
+			if rep.Review.Value() < 1 {
+				t.Errorf("review recall %.3f: missed %q", rep.Review.Value(), rep.Review.Misses)
+			}
+			if rep.Slots.Value() < 0.95 {
+				t.Errorf("slot accuracy %.3f: %q", rep.Slots.Value(), rep.Slots.Misses)
+			}
+			for _, s := range rep.Intents {
+				if s.Support < 6 {
+					t.Errorf("intent %s has only %d labelled utterances", s.Intent, s.Support)
+				}
+			}
+		})
+	}
+}
