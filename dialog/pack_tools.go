@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"strings"
 	"time"
+
+	"github.com/yuecall/yuecall/dialog/search"
 )
 
 // Conversation-side pack files. Both are optional: a pack without them has
@@ -40,7 +42,7 @@ type packExt struct {
 	tools  map[string]PackTool
 	order  []string // tool names in file order
 	policy policy
-	kb     *kbIndex // the articles, for retrieval (suggest.go)
+	kb     *search.Index // the articles, for retrieval (suggest.go)
 }
 
 // Tools returns the pack's tools in file order.

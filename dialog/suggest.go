@@ -3,12 +3,14 @@ package dialog
 import (
 	"strings"
 
+	"github.com/yuecall/yuecall/dialog/search"
+
 	"github.com/yuecall/yuecall/redact"
 )
 
 // DefaultKBMinScore is the search score from which a turn nothing else
 // answers is answered from the KB (policy.yaml kb_min_score overrides it).
-const DefaultKBMinScore = 4.0
+const DefaultKBMinScore = 6.0
 
 // Suggestion is a next-best reply for the live agent, with the knowledge
 // articles it comes from.
@@ -18,10 +20,17 @@ type Suggestion struct {
 }
 
 // buildKB indexes the pack's articles for search (title and body).
-func buildKB(p *Pack) *kbIndex { return newKBIndex(p.Articles()) }
+func buildKB(p *Pack) *search.Index {
+	arts := p.Articles()
+	docs := make([]search.Doc, 0, len(arts))
+	for _, a := range arts {
+		docs = append(docs, search.Doc{ID: a.ID, Title: a.Title, Text: a.Body})
+	}
+	return search.New(docs)
+}
 
 // searchKB returns the best k articles for q.
-func (p *Pack) searchKB(q string, k int) []kbHit {
+func (p *Pack) searchKB(q string, k int) []search.Hit {
 	if p.ext.kb == nil || strings.TrimSpace(q) == "" || k <= 0 {
 		return nil
 	}
@@ -84,13 +93,17 @@ func (c *Conversation) Suggestions(k int) []Suggestion {
 	if r := c.st.lastReply; r.Intent != "" && r.Action == Answer && len(r.Sources) > 0 {
 		add(r.Text, r.Sources)
 	}
-	if rv := c.st.review; rv != nil {
+	if rv := c.st.review; rv != nil && len(rv.sources) > 0 {
 		add(rv.draft, rv.sources)
 	}
 	for _, h := range c.e.pack.searchKB(c.st.lastCaller, k) {
-		if a, ok := c.e.pack.Article(h.ID); ok {
-			add(a.Body, []string{a.ID})
+		text := h.Snippet // the article's sentence that best matches the turn
+		if text == "" {
+			if a, ok := c.e.pack.Article(h.ID); ok {
+				text = a.Body
+			}
 		}
+		add(text, []string{h.ID})
 	}
 	return out
 }
