@@ -52,9 +52,12 @@ func (ix *Index) Search(query string, k int) []Hit {
 		return strings.Compare(ix.docs[a].id, ix.docs[b].id)
 	})
 	var hits []Hit
-	for _, d := range sc.top[:min(k, len(sc.top))] {
-		doc := &ix.docs[d]
-		hits = append(hits, Hit{ID: doc.id, Score: sc.scores[d], Snippet: ix.snippet(doc, sc.terms)})
+	if top := sc.top[:min(k, len(sc.top))]; len(top) > 0 {
+		hits = make([]Hit, 0, len(top))
+		for _, d := range top {
+			doc := &ix.docs[d]
+			hits = append(hits, Hit{ID: doc.id, Score: sc.scores[d], Snippet: ix.snippet(doc, sc.terms)})
+		}
 	}
 	for _, d := range sc.touched {
 		sc.scores[d], sc.evidence[d] = 0, 0
