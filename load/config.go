@@ -51,6 +51,14 @@ type Config struct {
 	// ServerPID is the server's process id (optional, same host): CPU and
 	// RSS from /proc/PID, preferred to /metrics for those two.
 	ServerPID int `json:"server_pid,omitempty" yaml:"server_pid"`
+	// MaxGoroutineGrowth and MaxMemGrowthKB bound how much the server's
+	// goroutines and RSS may grow from the start to the end of the hold
+	// (see Growth); beyond them Run returns ErrGrowth. 0 means the
+	// defaults: max(20, calls/20) goroutines and max(8 MiB, 5 % of the
+	// RSS at the start of the hold); memory is checked only for holds of
+	// MinMemCheckHold or more.
+	MaxGoroutineGrowth int `json:"max_goroutine_growth,omitempty" yaml:"max_goroutine_growth"`
+	MaxMemGrowthKB     int `json:"max_mem_growth_kb,omitempty" yaml:"max_mem_growth_kb"`
 	// SampleEvery is how often the server is sampled; 0 means 1 s.
 	SampleEvery time.Duration `json:"sample_every,omitempty" yaml:"sample_every"`
 	// Line is the callers' side: local IP, RTP ports, espeak-ng settings.
@@ -96,6 +104,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: negative duration", ErrConfig)
 	case c.SampleEvery < 10*time.Millisecond:
 		return fmt.Errorf("%w: sample_every %v below 10 ms", ErrConfig, c.SampleEvery)
+	case c.MaxGoroutineGrowth < 0 || c.MaxMemGrowthKB < 0:
+		return fmt.Errorf("%w: negative growth tolerance", ErrConfig)
 	case c.ServerPID < 0:
 		return fmt.Errorf("%w: server_pid %d", ErrConfig, c.ServerPID)
 	case len(c.Script) == 0:

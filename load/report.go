@@ -81,11 +81,17 @@ type Report struct {
 	// Per active call on the server: RSS growth over idle / peak
 	// concurrency; goroutines over idle at peak concurrency / calls; CPU
 	// time / call time, in percent of one core.
-	MemPerCallKB      float64     `json:"mem_per_call_kb"`
-	GoroutinesPerCall float64     `json:"goroutines_per_call"`
-	CPUPerCallPct     float64     `json:"cpu_per_call_pct"`
-	Server            ServerStats `json:"server"`
-	Unavailable       []string    `json:"unavailable,omitempty"`
+	MemPerCallKB      float64 `json:"mem_per_call_kb"`
+	GoroutinesPerCall float64 `json:"goroutines_per_call"`
+	CPUPerCallPct     float64 `json:"cpu_per_call_pct"`
+	// GoroutineGrowth and MemGrowthKB are how much the server's goroutines
+	// and RSS grew from the start to the end of the hold (a soak's leak
+	// check; Growth says how they were taken and checked).
+	GoroutineGrowth float64     `json:"goroutine_growth"`
+	MemGrowthKB     float64     `json:"mem_growth_kb"`
+	Growth          Growth      `json:"growth"`
+	Server          ServerStats `json:"server"`
+	Unavailable     []string    `json:"unavailable,omitempty"`
 }
 
 // aggregate collects call results; it is safe for concurrent use.
@@ -162,8 +168,10 @@ func (a *aggregate) counts() (completed, failed int) {
 	return a.completed, a.failed
 }
 
-// report builds the Report from the results and the server samples.
-func (r *runner) report(idle, final sample, elapsed time.Duration) Report {
+// report builds the Report from the results and the server samples; its
+// error is ErrGrowth when the server grew beyond the tolerance.
+func (r *runner) report(idle, final sample, start, holdStart, holdEnd time.Time) (Report, error) {
+	elapsed := time.Since(start)
 	a := r.agg
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -189,7 +197,8 @@ func (r *runner) report(idle, final sample, elapsed time.Duration) Report {
 	r.mu.Unlock()
 	rep.serverFigures(idle, final, samples)
 	rep.droppedFrames(idle, final)
-	return rep
+	err := rep.growth(r.cfg, samples, start, holdStart, holdEnd)
+	return rep, err
 }
 
 // serverFigures fills the per-call resource figures.
@@ -293,6 +302,9 @@ func (rep Report) String() string {
 	fmt.Fprintf(&b, "frames dropped:   %.0f %v\n", rep.FramesDropped, rep.FramesDroppedBy)
 	fmt.Fprintf(&b, "per active call:  %.0f kB memory, %.1f goroutines, %.2f %% CPU\n",
 		rep.MemPerCallKB, rep.GoroutinesPerCall, rep.CPUPerCallPct)
+	fmt.Fprintf(&b, "hold growth:      %+.0f goroutines (tolerance %.0f), %+.0f kB RSS (tolerance %s)%s\n",
+		rep.GoroutineGrowth, rep.Growth.GoroutineTolerance, rep.MemGrowthKB, tolerance(rep.Growth.MemToleranceKB),
+		failedNote(rep.Growth.Failed))
 	s := rep.Server
 	fmt.Fprintf(&b, "server:           %d samples; RSS %.0f -> %.0f kB; goroutines %.0f -> %.0f; %.2f CPU-s\n",
 		s.Samples, s.RSSIdleKB, s.RSSPeakKB, s.GoroutinesIdle, s.GoroutinesPeak, s.CPUSeconds)
@@ -303,4 +315,18 @@ func (rep Report) String() string {
 		fmt.Fprintf(&b, "not measured:     %s\n", strings.Join(rep.Unavailable, ", "))
 	}
 	return b.String()
+}
+
+func tolerance(kb float64) string {
+	if kb == 0 {
+		return "not checked"
+	}
+	return fmt.Sprintf("%.0f kB", kb)
+}
+
+func failedNote(failed []string) string {
+	if len(failed) == 0 {
+		return ""
+	}
+	return "  OVER: " + strings.Join(failed, ", ")
 }

@@ -17,7 +17,9 @@ import (
 // until the hold is over (RampUp + Duration), then slots stop dialling one
 // after another over RampDown, and Run returns once the last call ended.
 // When ctx ends, calls in progress are cut (and count as failed); the
-// report of what was measured is returned with ctx's error.
+// report of what was measured is returned with ctx's error. When the
+// server's goroutines or memory grew during the hold beyond the tolerance,
+// the full report is returned with an error wrapping ErrGrowth.
 func Run(ctx context.Context, cfg Config) (Report, error) {
 	if err := cfg.Validate(); err != nil {
 		return Report{}, err
@@ -58,7 +60,8 @@ type runner struct {
 func (r *runner) run(ctx context.Context) (Report, error) {
 	idle := r.probe(ctx)
 	start := time.Now()
-	holdEnd := start.Add(r.cfg.RampUp + r.cfg.Duration)
+	holdStart := start.Add(r.cfg.RampUp)
+	holdEnd := holdStart.Add(r.cfg.Duration)
 	r.cfg.Log.Info("load: starting", "target", r.cfg.Target, "calls", r.cfg.Calls,
 		"ramp_up", r.cfg.RampUp, "hold", r.cfg.Duration, "ramp_down", r.cfg.RampDown)
 	sctx, stop := context.WithCancel(ctx)
@@ -75,9 +78,13 @@ func (r *runner) run(ctx context.Context) (Report, error) {
 	stop()
 	<-sampled
 	final := r.probe(context.WithoutCancel(ctx))
-	rep := r.report(idle, final, time.Since(start))
-	r.cfg.Log.Info("load: done", "completed", rep.CallsCompleted, "failed", rep.CallsFailed)
-	return rep, ctx.Err()
+	rep, grew := r.report(idle, final, start, holdStart, holdEnd)
+	r.cfg.Log.Info("load: done", "completed", rep.CallsCompleted, "failed", rep.CallsFailed,
+		"goroutine_growth", rep.GoroutineGrowth, "mem_growth_kb", rep.MemGrowthKB)
+	if err := ctx.Err(); err != nil {
+		return rep, err
+	}
+	return rep, grew
 }
 
 // slot dials one call after another from first until last.
