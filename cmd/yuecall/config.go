@@ -29,6 +29,8 @@ type Config struct {
 	TTS             TTSConfig     `yaml:"tts"`
 	WebRTC          webrtc.Config `yaml:"webrtc"`
 	IVRMenu         string        `yaml:"ivr_menu"`
+	Dialog          DialogConfig  `yaml:"dialog"`
+	Desk            DeskConfig    `yaml:"desk"`
 }
 
 // NATSConfig selects the embedded server or an external one.
@@ -51,6 +53,7 @@ func DefaultConfig() Config {
 		NATS: NATSConfig{Listen: "127.0.0.1:4222", JetStream: true, SubjectPrefix: "yuecall"},
 		SIP:  sip.DefaultConfig(), HTTP: HTTPConfig{Addr: "127.0.0.1:8080"},
 		ASR: defaultASRConfig(), TTS: defaultTTSConfig(), WebRTC: webrtc.DefaultConfig(),
+		Dialog: defaultDialogConfig(),
 	}
 }
 
@@ -94,6 +97,9 @@ func (c Config) Validate() error {
 		errs = append(errs, err)
 	}
 	if err := c.WebRTC.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.Dialog.validate(); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)

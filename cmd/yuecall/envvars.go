@@ -72,7 +72,15 @@ var envVars = []envVar{
 	{"YUECALL_SYNTHETIC_TRANSCRIPTS", "asr.synthetic.transcripts", "我想查戶口結餘,信用卡唔見咗,分行幾點開門", "load tests: what the synthetic recogniser hears, in turn", list(func(c *Config) *[]string { return &c.ASR.Synthetic.Transcripts })},
 	{"YUECALL_SYNTHETIC_TTS_LATENCY", "tts.synthetic.latency", "50ms", "load tests: the synthetic voice's time to first audio", duration(func(c *Config) *time.Duration { return &c.TTS.Synthetic.Latency })},
 	{"YUECALL_SYNTHETIC_TTS_CHAR", "tts.synthetic.char_duration", "150ms", "load tests: synthetic audio per Chinese character", duration(func(c *Config) *time.Duration { return &c.TTS.Synthetic.CharDuration })},
-	{"YUECALL_IVR_MENU", "ivr_menu", "(built-in bank menu)", "path to an IVR menu YAML", str(func(c *Config) *string { return &c.IVRMenu })},
+	{"YUECALL_IVR_MENU", "ivr_menu", "(the pack's menu.yaml, else the built-in bank menu)", "path to an IVR menu YAML", str(func(c *Config) *string { return &c.IVRMenu })},
+	{"YUECALL_PACK", "dialog.pack", "bank", "knowledge pack: bank, property or a pack directory", str(func(c *Config) *string { return &c.Dialog.Pack })},
+	{"YUECALL_NLU_THRESHOLD", "dialog.threshold", "0.5", "intent confidence below which the caller is asked to rephrase", float(func(c *Config) *float64 { return &c.Dialog.Threshold })},
+	{"YUECALL_REVIEW_TIMEOUT", "dialog.review_timeout", "2m", "how long a caller waits for compliance to approve an AI draft before a human takes over", duration(func(c *Config) *time.Duration { return &c.Dialog.ReviewTimeout })},
+	{"YUECALL_LLM_BASE_URL", "dialog.llm.base_url", "", "OpenAI-compatible endpoint (e.g. https://dashscope.aliyuncs.com/compatible-mode/v1, http://127.0.0.1:11434/v1); empty = offline dialog only", str(func(c *Config) *string { return &c.Dialog.LLM.BaseURL })},
+	{"YUECALL_LLM_API_KEY", "dialog.llm.api_key", "", "its API key (never logged)", str(func(c *Config) *string { return &c.Dialog.LLM.APIKey })},
+	{"YUECALL_LLM_MODEL", "dialog.llm.model", "", "e.g. qwen-plus, gpt-4o-mini, llama3.1", str(func(c *Config) *string { return &c.Dialog.LLM.Model })},
+	{"YUECALL_LLM_TIMEOUT", "dialog.llm.timeout", "2.5s", "no first sentence by then: the offline answer is spoken instead", duration(func(c *Config) *time.Duration { return &c.Dialog.LLM.Timeout })},
+	{"YUECALL_DESK_SECURE_COOKIES", "desk.secure_cookies", "false", "mark desk session cookies Secure (behind a TLS proxy)", boolean(func(c *Config) *bool { return &c.Desk.SecureCookies })},
 }
 
 // iceServer returns the first ICE server entry, creating it.

@@ -25,6 +25,9 @@ Usage:
                [-metrics URL] [-pid PID] [-json] [-out FILE.json]
                                  N concurrent simulated callers against a running server; per-turn
                                  pipeline overhead, barge-in, jitter, dropped frames, CPU/memory per call
+  yuecall nlu [-pack P] < utterances     one JSON line per utterance: intent, confidence, action,
+                                 anger, masked text, slots (for pack authors)
+  yuecall nlu [-pack P] test FILE.tsv    accuracy per intent on a labelled file (intent<TAB>text)
   yuecall user add NAME --role agent|supervisor|compliance --password-stdin
   yuecall user list | yuecall user remove NAME
                                  manage desk users (DATA_DIR/users.json, argon2id)
@@ -53,6 +56,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdCall(ctx, args[1:], stdout, stderr)
 	case "load":
 		return cmdLoad(ctx, args[1:], stdout, stderr)
+	case "nlu":
+		return cmdNLU(ctx, args[1:], os.Stdin, stdout, stderr)
 	case "say":
 		return cmdSay(ctx, args[1:], stdout, stderr)
 	case "config":

@@ -22,6 +22,7 @@ import (
 	"github.com/yuecall/yuecall/audio"
 	"github.com/yuecall/yuecall/call"
 	"github.com/yuecall/yuecall/dialog"
+	"github.com/yuecall/yuecall/dialog/sentiment"
 	"github.com/yuecall/yuecall/events"
 	"github.com/yuecall/yuecall/ivr"
 	"github.com/yuecall/yuecall/media/sip"
@@ -124,7 +125,7 @@ const aiGreeting = "你好，我係粵通銀行嘅智能助理。請問有咩可
 
 func buildDeps(ctx context.Context, cfg Config, log *slog.Logger, pub *events.Publisher, m *call.Metrics, reg prometheus.Registerer) (call.Deps, error) {
 	normalise.Preload()
-	pack, err := dialog.BankPack()
+	pack, err := loadPack(cfg.Dialog.Pack)
 	if err != nil {
 		return call.Deps{}, err
 	}
@@ -140,17 +141,25 @@ func buildDeps(ctx context.Context, cfg Config, log *slog.Logger, pub *events.Pu
 	if err != nil {
 		return call.Deps{}, err
 	}
-	menu, err := loadMenu(cfg.IVRMenu)
+	menu, err := packMenu(cfg.IVRMenu, pack)
 	if err != nil {
 		return call.Deps{}, err
 	}
 	opt := cfg.TTS.spokenOptions()
+	greeting := packGreeting(pack)
 	if prompts != nil {
-		go warmPrompts(ctx, prompts, append(menu.Texts(), aiGreeting), opt, cfg.TTS.MaxChunk, log)
+		go warmPrompts(ctx, prompts, append(menu.Texts(), greeting), opt, cfg.TTS.MaxChunk, log)
 	}
+	convOpts, err := llmOptions(cfg.Dialog, log)
+	if err != nil {
+		return call.Deps{}, err
+	}
+	anger := sentiment.DefaultConfig()
 	return call.Deps{Events: pub, ASR: rec, TTS: synth, Menu: menu, VAD: audio.DefaultVADConfig(),
-		Dialog: dialog.NewEngine(pack, dialog.Options{Log: log}), Metrics: m, Log: log,
-		AIGreeting: aiGreeting, Spoken: opt, MaxChunk: cfg.TTS.MaxChunk, Turn: cfg.ASR.Turn}, nil
+		Dialog: dialog.NewEngine(pack, dialog.Options{Threshold: cfg.Dialog.Threshold, Log: log}), Metrics: m, Log: log,
+		AIGreeting: greeting, Spoken: opt, MaxChunk: cfg.TTS.MaxChunk, Turn: cfg.ASR.Turn,
+		Subjects: events.Subjects{Prefix: cfg.NATS.SubjectPrefix}, ReviewTimeout: cfg.Dialog.ReviewTimeout,
+		Anger: &anger, Conversation: convOpts}, nil
 }
 
 // warmPrompts synthesises the fixed prompts into the cache, as the call
@@ -199,6 +208,12 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	deps.Registry, deps.Control = call.NewRegistry(), natsControl{nc: np.nc}
+	dk, err := newDesk(cfg, np, deps.Registry, log)
+	if err != nil {
+		return err
+	}
+	defer dk.d.Close()
 	rtpm := newRTPCollector()
 	reg.MustRegister(rtpm)
 	handler := sip.HandlerFunc(func(ctx context.Context, c *sip.Call) {
@@ -215,13 +230,14 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	return runServers(ctx, cfg, log, servers{sip: sipSrv, web: web}, reg, np)
+	return runServers(ctx, cfg, log, servers{sip: sipSrv, web: web, desk: dk}, reg, np)
 }
 
 // servers are the call listeners drained together on shutdown.
 type servers struct {
-	sip *sip.Server
-	web *webrtc.Server
+	sip  *sip.Server
+	web  *webrtc.Server
+	desk *deskParts
 }
 
 func (s servers) active() int { return s.sip.Active() + s.web.Active() }
@@ -261,13 +277,14 @@ func runServers(ctx context.Context, cfg Config, log *slog.Logger, srv servers, 
 			map[bool]string{true: "ok", false: "degraded"}[np.nc.IsConnected()], np.nc.Status().String(), srv.active())
 	})
 	webRoutes(mux, srv.web)
+	srv.desk.register(mux)
 	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("http server", "err", err)
 		}
 	}()
-	log.Info("HTTP listening", "addr", cfg.HTTP.Addr, "paths", "/ (softphone) /ws/call /healthz /metrics")
+	log.Info("HTTP listening", "addr", cfg.HTTP.Addr, "paths", "/ (softphone) /ws/call /desk /supervisor /compliance /login /ws/agent /healthz /metrics")
 	sipCtx, stopSIP := context.WithCancel(context.Background())
 	defer stopSIP()
 	serveErr := make(chan error, 1)
@@ -291,6 +308,8 @@ func runServers(ctx context.Context, cfg Config, log *slog.Logger, srv servers, 
 	stopSIP()
 	sipSrv.Close()
 	_ = srv.web.Close()
+	srv.desk.agent.Drain()
+	_ = srv.desk.agent.Close()
 	sctx, cancel2 := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel2()
 	_ = hs.Shutdown(sctx)
