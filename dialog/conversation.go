@@ -180,12 +180,25 @@ func (c *Conversation) add(t Turn) {
 	c.history = append(c.history, t)
 }
 
-// Respond decides the bot's reply to one final caller utterance. Policy runs
-// before the NLU's answer: sensitive intents always hand off with the
-// two-factor reminder; an empty or low-confidence turn asks the caller to
-// rephrase, and the second such turn in a row hands off (not_understood).
-// Respond does not block. If ctx is already done it returns the zero Reply
-// (Action 0, "none") and records nothing.
+// Respond decides the bot's reply to one final caller utterance.
+//
+// Deterministic policy runs first, before any answer and any LLM: the
+// guardrails (sensitive intents, also found by policy.yaml's scan, hand off
+// with the two-factor reminder, fraud urgently; complaints and agent
+// requests hand off; advice intents start a review), then identity
+// verification in progress, a slot being asked for, a correction ("唔係X，
+// 係Y"), a follow-up ("咁上個月呢？"), a pending offer, and the intent's
+// action. An empty or low-confidence turn that no KB article answers asks
+// the caller to rephrase, and the second such turn in a row hands off
+// (not_understood). Intents that need identity are answered only after
+// caller ID, knowledge factor and OTP are verified (two wrong factors hand
+// off); their data comes from the pack's tools.
+//
+// Respond blocks only on the pack's tools (each bounded by its timeout)
+// and, for a review with a Generator, on the draft (at most three times the
+// LLM timeout); a streamed answer runs in the background (Reply.Sentences).
+// If ctx is already done it returns the zero Reply (Action 0, "none") and
+// records nothing.
 func (c *Conversation) Respond(ctx context.Context, text string) Reply {
 	if ctx.Err() != nil {
 		return Reply{}

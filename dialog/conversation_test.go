@@ -154,7 +154,7 @@ func TestThreshold(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const utterance = "中環分行幾點收工" // no keyword; similarity confidence ~0.8
+	const utterance = "銀行禮拜六做唔做" // no keyword; similarity confidence ~0.8
 	cl := NewEngine(p, Options{}).Classify(utterance)
 	if cl.Method != BySimilarity || cl.Confidence < 0.5 || cl.Confidence > 0.95 {
 		t.Fatalf("precondition: %+v", cl)
@@ -269,7 +269,7 @@ func TestLogMasksPII(t *testing.T) {
 
 func TestActionAndSpeakerStrings(t *testing.T) {
 	for a, want := range map[Action]string{0: "none", Answer: "answer", Clarify: "clarify",
-		Handoff: "handoff", End: "end", 9: "action(9)"} {
+		Handoff: "handoff", End: "end", Review: "review", 9: "action(9)"} {
 		if a.String() != want {
 			t.Errorf("Action(%d) = %q, want %q", int(a), a.String(), want)
 		}

@@ -57,6 +57,7 @@ func (c *Conversation) identityTurn(ctx context.Context, text string, cl Classif
 		ok  bool
 		err error
 	)
+	c.maskLastCallerTurn()
 	if st.stage == idAskFactor {
 		ok, err = c.checkTool(ctx, id.Factor, map[string]any{"caller_id": c.opt.caller, id.FactorArg: answer}, "match")
 	} else {
@@ -80,6 +81,18 @@ func (c *Conversation) identityTurn(ctx context.Context, text string, cl Classif
 		r.Text = id.Verified + r.Text
 	}
 	return r, true
+}
+
+// MaskedAnswer replaces, in the history, a caller turn that answered an
+// identity question or read an OTP: neither summaries, suggestions nor a
+// Generator ever see it.
+const MaskedAnswer = "（身份核實資料）"
+
+func (c *Conversation) maskLastCallerTurn() {
+	if n := len(c.history); n > 0 && c.history[n-1].Speaker == Caller {
+		c.history[n-1].Text = MaskedAnswer
+	}
+	c.st.lastCaller = ""
 }
 
 func (c *Conversation) sendOTP(ctx context.Context, intent string, conf float64) Reply {
