@@ -52,8 +52,10 @@ const soundConf = 0.8
 // Jyutping only (a recogniser's homophone: 專賬 for 轉賬).
 const BySound = "sound"
 
-// soundsOf returns the toneless Jyutping of a compact phrase of two or more
-// Han characters, padded with spaces (" zyun zoeng "); "" for anything else.
+// soundsOf returns the Jyutping of a compact phrase of two or more Han
+// characters, padded with spaces: with tones for two characters
+// (" zyun3 zoeng3 ": toneless pairs collide too often, 的士 and 的時),
+// toneless for longer phrases (" jap sau mat maa "); "" for anything else.
 func soundsOf(c string) string {
 	n := 0
 	for _, r := range c {
@@ -67,15 +69,26 @@ func soundsOf(c string) string {
 	}
 	b := []byte{' '}
 	for _, s := range jyutping.Syllables(c) {
-		b = append(append(b, jyutping.Toneless(s)...), ' ')
+		if n > 2 {
+			s = jyutping.Toneless(s)
+		}
+		b = append(append(b, s...), ' ')
 	}
 	return string(b)
 }
 
-// utteranceSounds writes the toneless Jyutping of a's Han runs into b,
-// padded and space separated, runs separated by " | ".
+// utteranceSounds writes the Jyutping of a's Han runs into b, padded and
+// space separated, runs separated by " | ": first with tones, then after
+// a tab toneless.
 func utteranceSounds(a analysis, b []byte, syl []string) ([]byte, []string) {
 	b = append(b[:0], ' ')
+	b, syl = appendSounds(a, b, syl, false)
+	b = append(b, "\t "...)
+	return appendSounds(a, b, syl, true)
+}
+
+func appendSounds(a analysis, b []byte, syl []string, toneless bool) ([]byte, []string) {
+	first := true
 	for i := 0; i < len(a.syms); {
 		if !isHanSym(a, i) {
 			i++
@@ -86,11 +99,15 @@ func utteranceSounds(a analysis, b []byte, syl []string) ([]byte, []string) {
 			j++
 		}
 		syl = jyutping.AppendSyllables(syl[:0], a.compact[a.syms[i].start:a.syms[j-1].end])
-		if len(b) > 1 {
+		if !first {
 			b = append(b, "| "...)
 		}
+		first = false
 		for _, s := range syl {
-			b = append(append(b, jyutping.Toneless(s)...), ' ')
+			if toneless {
+				s = jyutping.Toneless(s)
+			}
+			b = append(append(b, s...), ' ')
 		}
 		i = j
 	}

@@ -127,18 +127,25 @@ func isAnotA(s string, j int, n string) bool {
 }
 
 // matchSounds reports whether the rule's sounds occur in order in the
-// utterance's padded toneless syllables.
+// utterance's syllables: syl is the toned form, a tab, the toneless form
+// (utteranceSounds). Toned parts (with tone digits) match the first,
+// toneless parts the second, each after the previous part.
 func (r *rule) matchSounds(syl string) bool {
 	if len(r.sounds) == 0 {
 		return false
 	}
-	pos := 0
+	toned, toneless, _ := strings.Cut(syl, "\t")
+	posToned, posToneless := 0, 0
 	for _, p := range r.sounds {
-		j := strings.Index(syl[pos:], p)
+		src, pos := toneless, &posToneless
+		if strings.ContainsAny(p, "123456") {
+			src, pos = toned, &posToned
+		}
+		j := strings.Index(src[*pos:], p)
 		if j < 0 {
 			return false
 		}
-		pos += j + len(p) - 1 // the next part may share the separating space
+		*pos += j + len(p) - 1 // the next part may share the separating space
 	}
 	return true
 }
