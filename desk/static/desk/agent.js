@@ -34,6 +34,7 @@
       if (m.summary) showSummary({ text: m.summary, intent: m.intent });
       if (rep.join_path) {
         rtc = await RTC.join(rep.join_path, $("#remote"), (s, why) => setState(s, why)).catch((e) => { Desk.toast("接唔到聲音：" + e.message, true); return null; });
+        window.deskRTC = rtc; // diagnostics: deskRTC.stats()
       }
     } catch (e) {
       Desk.toast(e.message, true);

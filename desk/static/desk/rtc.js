@@ -49,7 +49,17 @@ const RTC = (() => {
       }
     };
     ws.onclose = () => finish("socket_closed");
-    return { hangup: () => { send({ type: "hangup" }); finish("hangup"); }, mute: (on) => { mic.getAudioTracks()[0].enabled = !on; } };
+    // stats reports the call audio received so far (for the desk's own
+    // diagnostics and for automated tests): packets and total audio energy.
+    const stats = async () => {
+      const out = { packets: 0, energy: 0 };
+      if (!pc) return out;
+      (await pc.getStats()).forEach((s) => {
+        if (s.type === "inbound-rtp" && s.kind === "audio") { out.packets = s.packetsReceived || 0; out.energy = s.totalAudioEnergy || 0; }
+      });
+      return out;
+    };
+    return { hangup: () => { send({ type: "hangup" }); finish("hangup"); }, mute: (on) => { mic.getAudioTracks()[0].enabled = !on; }, stats };
   }
   return { join };
 })();
