@@ -217,6 +217,7 @@ func (d *Desk) accept(w http.ResponseWriter, r *http.Request) {
 	}
 	d.st.setAgent(req.CallID, u.Name, true)
 	d.dropHandoff(req.CallID, "taken")
+	d.boardUpdate(req.CallID, true, func(r *boardRow) { r.State, r.Agent = "agent", u.Name })
 	d.audit(r.Context(), u, events.ControlAccept, req.CallID, "", remoteIP(r))
 	writeJSON(w, http.StatusOK, rep)
 }

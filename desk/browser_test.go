@@ -93,10 +93,10 @@ type shooter struct {
 	dirs []string
 }
 
-// shot saves a full-page PNG in the artifact dir (and $YUECALL_SCREENSHOTS).
+// shot saves a full-page PNG (quality 100 = PNG) in the artifact dir (and $YUECALL_SCREENSHOTS).
 func (s *shooter) shot(name string) {
 	s.t.Helper()
-	buf, err := chromedp.Run(s.ctx, chromedp.FullScreenshot(90))
+	buf, err := chromedp.Run(s.ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		s.t.Fatalf("screenshot %s: %v", name, err)
 	}
