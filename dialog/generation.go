@@ -37,17 +37,22 @@ type StreamResult struct {
 	Sources   []string // passage ids the answer cites
 	ToolCalls []ToolCall
 	Fallback  bool  // the offline answer was streamed instead
+	Blocked   bool  // a generated sentence broke policy.yaml never_say and was not sent
 	Err       error // the Generator's error, if any
 }
 
 var (
 	streamWaits     atomic.Int64
 	streamFallbacks atomic.Int64
+	streamBlocked   atomic.Int64
 )
 
 // StreamStats returns, since start-up, how many times a Generator waited on
-// a full Sentences buffer and how many streams fell back to the offline answer.
-func StreamStats() (fullWaits, fallbacks int64) { return streamWaits.Load(), streamFallbacks.Load() }
+// a full Sentences buffer, how many streams fell back to the offline answer
+// and how many generated sentences the never_say guardrail stopped.
+func StreamStats() (fullWaits, fallbacks, blocked int64) {
+	return streamWaits.Load(), streamFallbacks.Load(), streamBlocked.Load()
+}
 
 // stream starts the Generator on an eligible answer and sets r.Sentences,
 // r.Result and r.Cancel. The goroutine it starts owns the channel.
@@ -56,7 +61,7 @@ func (c *Conversation) stream(ctx context.Context, text string, r *Reply) {
 	ctx, cancel := context.WithTimeout(ctx, maxGeneration)
 	out := make(chan string, SentenceBuffer)
 	s := &streamer{gen: c.opt.gen, req: req, out: out, offline: r.Text, offSrc: r.Sources,
-		first: c.opt.llmTimeout, done: make(chan struct{})}
+		first: c.opt.llmTimeout, done: make(chan struct{}), guard: &c.e.pack.ext.policy.guard}
 	go s.run(ctx, cancel)
 	var once sync.Once
 	r.Sentences = out
@@ -128,7 +133,9 @@ type streamer struct {
 	offSrc  []string
 	first   time.Duration
 	done    chan struct{}
+	guard   *guardPolicy // read-only
 	res     StreamResult
+	blocked bool // a sentence broke a never_say rule
 }
 
 func (s *streamer) run(ctx context.Context, cancel context.CancelFunc) {
@@ -170,6 +177,12 @@ func (s *streamer) run(ctx context.Context, cancel context.CancelFunc) {
 		if sentence == "" {
 			return gctx.Err() == nil
 		}
+		if s.guard.forbidden(sentence) {
+			s.blocked = true
+			streamBlocked.Add(1)
+			gcancel() // never said; the answer ends here (or falls back)
+			return false
+		}
 		mu.Lock()
 		if gctx.Err() != nil {
 			mu.Unlock()
@@ -188,7 +201,7 @@ func (s *streamer) run(ctx context.Context, cancel context.CancelFunc) {
 	mu.Lock()
 	ok := started
 	mu.Unlock()
-	s.res = StreamResult{Text: b.String(), Sources: res.Sources, ToolCalls: calls, Err: err}
+	s.res = StreamResult{Text: b.String(), Sources: res.Sources, ToolCalls: calls, Err: err, Blocked: s.blocked}
 	if len(s.res.Sources) == 0 && ok && len(s.req.Passages) > 0 {
 		s.res.Sources = []string{s.req.Passages[0].ID} // the best passage
 	}

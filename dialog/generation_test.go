@@ -94,7 +94,7 @@ func TestStreamBackPressureAndCancel(t *testing.T) {
 	for range SentenceBuffer {
 		g.sentences <- "一句。"
 	}
-	waits, _ := StreamStats()
+	waits, _, _ := StreamStats()
 	sent := make(chan struct{})
 	go func() {
 		select {
@@ -105,10 +105,10 @@ func TestStreamBackPressureAndCancel(t *testing.T) {
 	}()
 	<-sent
 	deadline := time.Now().Add(2 * time.Second)
-	for w, _ := StreamStats(); w == waits && time.Now().Before(deadline); w, _ = StreamStats() {
+	for w, _, _ := StreamStats(); w == waits && time.Now().Before(deadline); w, _, _ = StreamStats() {
 		time.Sleep(time.Millisecond) // polling a counter, not synchronising
 	}
-	if w, _ := StreamStats(); w == waits {
+	if w, _, _ := StreamStats(); w == waits {
 		t.Fatal("a full buffer did not count a wait")
 	}
 	cancel()

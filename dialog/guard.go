@@ -47,6 +47,11 @@ func (g *guardPolicy) compile(p *Pack) {
 	for _, n := range g.Review {
 		g.kind[n] = guardReview
 	}
+	for _, w := range g.NeverSay {
+		if r, err := parseKeyword(w); err == nil {
+			g.neverSay = append(g.neverSay, r)
+		}
+	}
 	for _, s := range g.Scan {
 		sr := scanRule{intent: s.Intent}
 		for _, w := range s.Words {
@@ -143,4 +148,11 @@ func (c *Conversation) label(in Intent) string {
 		return a.Title
 	}
 	return in.Name
+}
+
+// forbidden reports whether a generated sentence says what the pack never
+// lets the assistant say: a promise of a transaction, a request for a
+// password. It is safe for concurrent use.
+func (g *guardPolicy) forbidden(sentence string) bool {
+	return len(g.neverSay) > 0 && anyHit(g.neverSay, compact(sentence), nil)
 }

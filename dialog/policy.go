@@ -40,6 +40,8 @@ type guardPolicy struct {
 	Urgent    []string   `yaml:"urgent"`             // hand off and alert compliance
 	Review    []string   `yaml:"review"`             // draft for a licensed human
 	Scan      []scanYAML `yaml:"scan"`
+	NeverSay  []string   `yaml:"never_say"` // a generated sentence with one of these ends the generation
+	neverSay  []rule
 	scans     []scanRule // compiled Scan
 	kind      map[string]guardKind
 }
