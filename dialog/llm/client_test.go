@@ -332,3 +332,36 @@ func TestToolRoundsLimit(t *testing.T) {
 		t.Errorf("tool_choice %s then %s", reqs[0].Req.ToolChoice, reqs[2].Req.ToolChoice)
 	}
 }
+
+// BenchmarkGenerate is one streamed turn against llmtest over loopback
+// (no scripted delays): it reports the time to the first sentence and the
+// allocations of a whole turn, client and server together.
+func BenchmarkGenerate(b *testing.B) {
+	srv := llmtest.NewServer(b, llmtest.Options{})
+	srv.Script(llmtest.Any(), llmtest.Reply{Content: "海外提款每次收二十五蚊[fees]。本地轉賬免費。有咩再問我。", PieceRunes: 3})
+	cfg := llm.DefaultConfig()
+	cfg.BaseURL, cfg.APIKey, cfg.Model = srv.URL, llmtest.DefaultKey, llmtest.DefaultModel
+	c, err := llm.New(cfg, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	req := dialog.GenerateRequest{Text: "手續費？", Passages: passages}
+	var first time.Duration
+	b.ReportAllocs()
+	for b.Loop() {
+		start := time.Now()
+		n := 0
+		_, err := c.Generate(context.Background(), req, func(string) bool {
+			if n == 0 {
+				first += time.Since(start)
+			}
+			n++
+			return true
+		})
+		if err != nil || n != 3 {
+			b.Fatalf("err %v, %d sentences", err, n)
+		}
+	}
+	b.ReportMetric(float64(first.Microseconds())/float64(b.N), "µs-first-sentence/op")
+}

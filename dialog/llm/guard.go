@@ -56,22 +56,32 @@ type txRule struct {
 	// unlessBefore: nor when the text right before it ends with one of
 	// these (the caller did it: 你已經還咗款).
 	unlessBefore []string
+	// needs: the rule cannot match unless the text contains one of these;
+	// a cheap test that spares most sentences the regexp.
+	needs []string
 }
 
 var txRules = []txRule{
-	{name: "promise", re: regexp.MustCompile(`(我|我哋|我地|我們|我们)` + txNow + `+` + txHelp + `?` + txGap + txVerb)},
-	{name: "help-do", re: regexp.MustCompile(txHelp + txGap + txVerb)},
-	{name: "help-done", re: regexp.MustCompile(txHelp + `.{0,3}` + txDone)},
+	{name: "promise", re: regexp.MustCompile(`(我|我哋|我地|我們|我们)` + txNow + `+` + txHelp + `?` + txGap + txVerb),
+		needs: alternatives(txVerb)},
+	{name: "help-do", re: regexp.MustCompile(txHelp + txGap + txVerb), needs: alternatives(txHelp)},
+	{name: "help-done", re: regexp.MustCompile(txHelp + `.{0,3}` + txDone), needs: alternatives(txHelp)},
 	{name: "already", re: regexp.MustCompile(`(已經|已经|經已)` + txHelp + `?` + txDone),
-		unlessBefore: []string{"你", "您"}},
+		unlessBefore: []string{"你", "您"}, needs: []string{"已經", "已经", "經已"}},
 	{name: "done-thing", re: regexp.MustCompile(txDone + `(你嘅|你的|您嘅|你)?.{0,6}` + txThing),
-		unlessBefore: []string{"你", "您"}, unlessAfter: []string{"後", "后", "之後", "以後", "嘅話", "時", "时"}},
+		unlessBefore: []string{"你", "您"}, unlessAfter: []string{"後", "后", "之後", "以後", "嘅話", "時", "时"},
+		needs: []string{"咗", "左", "晒", "了", "妥"}},
 	{name: "succeeded", re: regexp.MustCompile(`(轉賬|轉帳|转账|过数|過數|匯款|汇款|付款|還款|还款|交易|重設|重置|提款|密碼|密码|貸款|贷款)(已經|已经|已)?(成功|完成|搞掂|處理好|处理好|辦妥|办妥|批咗|批出咗|生效)`),
-		unlessAfter: []string{"後", "后", "之後", "以後", "嘅話", "時", "时", "就", "先"}},
-	{name: "password-done", re: regexp.MustCompile(`(密碼|密码|(?i:pin))(已經|已经|已)?` + txHelp + `?(重設|重设|重置|更改|改)(好|咗|左|了|成功|晒)`)},
-	{name: "en-done", re: regexp.MustCompile(`\b(i|we)\s*('ve|'d| have| had)?\s*(just\s+)?(transferred|paid|reset|approved|wired|disbursed)\b`)},
-	{name: "en-promise", re: regexp.MustCompile(`\b(i|we)\s*('ll| will| am going to| are going to| can| shall)\s+(now\s+)?(transfer|pay|reset|approve|wire|disburse|make the payment)\b`)},
-	{name: "en-state", re: regexp.MustCompile(`\b(transfer|payment|transaction|password|pin|loan|drawdown)\s+(has been|is now|was)\s+(completed|done|successful|processed|made|reset|changed|approved|disbursed)\b`)},
+		unlessAfter: []string{"後", "后", "之後", "以後", "嘅話", "時", "时", "就", "先"},
+		needs:       []string{"成功", "完成", "搞掂", "處理好", "处理好", "辦妥", "办妥", "批咗", "批出咗", "生效"}},
+	{name: "password-done", re: regexp.MustCompile(`(密碼|密码|(?i:pin))(已經|已经|已)?` + txHelp + `?(重設|重设|重置|更改|改)(好|咗|左|了|成功|晒)`),
+		needs: []string{"密碼", "密码", "pin", "PIN", "Pin"}},
+	{name: "en-done", re: regexp.MustCompile(`\b(i|we)\s*('ve|'d| have| had)?\s*(just\s+)?(transferred|paid|reset|approved|wired|disbursed)\b`),
+		needs: []string{"transferred", "paid", "reset", "approved", "wired", "disbursed"}},
+	{name: "en-promise", re: regexp.MustCompile(`\b(i|we)\s*('ll| will| am going to| are going to| can| shall)\s+(now\s+)?(transfer|pay|reset|approve|wire|disburse|make the payment)\b`),
+		needs: []string{"transfer", "pay", "reset", "approve", "wire", "disburse"}},
+	{name: "en-state", re: regexp.MustCompile(`\b(transfer|payment|transaction|password|pin|loan|drawdown)\s+(has been|is now|was)\s+(completed|done|successful|processed|made|reset|changed|approved|disbursed)\b`),
+		needs: []string{"has been", "is now", "was"}},
 }
 
 // conditional words: a sentence that starts a condition or explains how
@@ -121,6 +131,9 @@ func transactionRule(s string) string {
 }
 
 func matches(r txRule, text string) bool {
+	if len(r.needs) > 0 && !hasAny(text, r.needs, strings.Contains) {
+		return false
+	}
 	for _, loc := range r.re.FindAllStringIndex(text, -1) {
 		if !hasAny(text[loc[1]:], r.unlessAfter, strings.HasPrefix) &&
 			!hasAny(text[:loc[0]], r.unlessBefore, strings.HasSuffix) {
@@ -137,4 +150,9 @@ func hasAny(s string, list []string, f func(s, x string) bool) bool {
 		}
 	}
 	return false
+}
+
+// alternatives lists the words of a "(a|b|c)" pattern.
+func alternatives(group string) []string {
+	return strings.Split(strings.Trim(group, "()"), "|")
 }

@@ -19,9 +19,9 @@ const DefaultClauseRunes = 40
 // own, which Clean drops. A Splitter is not safe for concurrent use.
 type Splitter struct {
 	ClauseRunes int
-	buf         strings.Builder
-	runes       int  // runes in buf
-	dot         bool // buf ends with an ASCII '.' that may end the sentence
+	buf         []byte // the sentence so far, reused
+	runes       int    // runes in buf
+	dot         bool   // buf ends with an ASCII '.' that may end the sentence
 }
 
 // Write adds streamed text and appends every sentence it completes to out.
@@ -39,7 +39,7 @@ func (s *Splitter) Write(text string, out []string) []string {
 				continue
 			}
 		}
-		s.buf.WriteRune(r)
+		s.buf = utf8.AppendRune(s.buf, r)
 		s.runes++
 		switch {
 		case isTerminator(r):
@@ -63,13 +63,13 @@ func (s *Splitter) Flush(out []string) []string {
 
 // Reset drops any buffered text.
 func (s *Splitter) Reset() {
-	s.buf.Reset()
+	s.buf = s.buf[:0]
 	s.runes, s.dot = 0, false
 }
 
 // listMark reports a buffer that is only a list number and its dot ("2.").
 func (s *Splitter) listMark() bool {
-	t := strings.TrimSpace(s.buf.String())
+	t := strings.TrimSpace(string(s.buf)) // no allocation: compared only
 	if len(t) < 2 || len(t) > 4 {
 		return false
 	}
@@ -83,9 +83,9 @@ func (s *Splitter) listMark() bool {
 
 func (s *Splitter) cut(out []string) []string {
 	if s.runes > 0 {
-		out = append(out, s.buf.String())
+		out = append(out, string(s.buf))
 	}
-	s.buf.Reset()
+	s.buf = s.buf[:0]
 	s.runes = 0
 	return out
 }
