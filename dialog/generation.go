@@ -124,7 +124,9 @@ func passageIDs(ps []Passage) []string {
 }
 
 // streamer runs one generation. Its goroutine is the only writer of out and
-// res; done is closed after out.
+// res; done is closed after out. mu guards started against the first-
+// sentence timer; text, calls and blocked are written by emit and RunTool,
+// which the Generator calls before Generate returns.
 type streamer struct {
 	gen     Generator
 	req     GenerateRequest
@@ -135,6 +137,14 @@ type streamer struct {
 	done    chan struct{}
 	guard   *guardPolicy // read-only
 	res     StreamResult
+
+	gctx    context.Context
+	gcancel context.CancelFunc
+	mu      sync.Mutex
+	started bool
+	text    strings.Builder
+	callsMu sync.Mutex
+	calls   []ToolCall
 	blocked bool // a sentence broke a never_say rule
 }
 
@@ -142,71 +152,75 @@ func (s *streamer) run(ctx context.Context, cancel context.CancelFunc) {
 	defer close(s.done)
 	defer close(s.out)
 	defer cancel()
-	var (
-		mu      sync.Mutex
-		started bool
-		b       strings.Builder
-	)
-	gctx, gcancel := context.WithCancel(ctx)
-	defer gcancel()
+	s.gctx, s.gcancel = context.WithCancel(ctx)
+	defer s.gcancel()
 	timer := time.AfterFunc(s.first, func() {
-		mu.Lock()
-		defer mu.Unlock()
-		if !started {
-			gcancel() // too slow before the first sentence: fall back
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if !s.started {
+			s.gcancel() // too slow before the first sentence: fall back
 		}
 	})
-	var calls []ToolCall
 	req := s.req
-	if run := req.RunTool; run != nil {
-		var cmu sync.Mutex
-		req.RunTool = func(ctx context.Context, name string, args json.RawMessage) (json.RawMessage, error) {
-			res, err := run(ctx, name, args)
-			tc := ToolCall{Name: name, Arguments: args, Result: res}
-			if err != nil {
-				tc.Err = err.Error()
-			}
-			cmu.Lock()
-			calls = append(calls, tc)
-			cmu.Unlock()
-			return res, err
-		}
+	if req.RunTool != nil {
+		req.RunTool = s.recordTool(req.RunTool)
 	}
-	emit := func(sentence string) bool {
-		sentence = strings.TrimSpace(sentence)
-		if sentence == "" {
-			return gctx.Err() == nil
-		}
-		if s.guard.forbidden(sentence) {
-			s.blocked = true
-			streamBlocked.Add(1)
-			gcancel() // never said; the answer ends here (or falls back)
-			return false
-		}
-		mu.Lock()
-		if gctx.Err() != nil {
-			mu.Unlock()
-			return false
-		}
-		started = true
-		mu.Unlock()
-		if !s.send(gctx, sentence) {
-			return false
-		}
-		b.WriteString(sentence)
-		return true
-	}
-	res, err := s.gen.Generate(gctx, req, emit)
+	res, err := s.gen.Generate(s.gctx, req, s.emit)
 	timer.Stop()
-	mu.Lock()
-	ok := started
-	mu.Unlock()
-	s.res = StreamResult{Text: b.String(), Sources: res.Sources, ToolCalls: calls, Err: err, Blocked: s.blocked}
-	if len(s.res.Sources) == 0 && ok && len(s.req.Passages) > 0 {
+	s.mu.Lock()
+	started := s.started
+	s.mu.Unlock()
+	s.callsMu.Lock()
+	calls := s.calls
+	s.callsMu.Unlock()
+	s.res = StreamResult{Text: s.text.String(), Sources: res.Sources, ToolCalls: calls, Err: err, Blocked: s.blocked}
+	if len(s.res.Sources) == 0 && started && len(s.req.Passages) > 0 {
 		s.res.Sources = []string{s.req.Passages[0].ID} // the best passage
 	}
-	if !ok && ctx.Err() == nil {
+	if !started && ctx.Err() == nil {
 		s.fallback()
+	}
+}
+
+// emit is the Generator's emit: it checks the sentence against never_say
+// and sends it.
+func (s *streamer) emit(sentence string) bool {
+	sentence = strings.TrimSpace(sentence)
+	if sentence == "" {
+		return s.gctx.Err() == nil
+	}
+	if s.guard.forbidden(sentence) {
+		s.blocked = true
+		streamBlocked.Add(1)
+		s.gcancel() // never said; the answer ends here (or falls back)
+		return false
+	}
+	s.mu.Lock()
+	if s.gctx.Err() != nil {
+		s.mu.Unlock()
+		return false
+	}
+	s.started = true
+	s.mu.Unlock()
+	if !s.send(s.gctx, sentence) {
+		return false
+	}
+	s.text.WriteString(sentence)
+	return true
+}
+
+// recordTool wraps run to record each call in the result.
+func (s *streamer) recordTool(run func(context.Context, string, json.RawMessage) (json.RawMessage, error)) func(context.Context, string, json.RawMessage) (json.RawMessage, error) {
+	return func(ctx context.Context, name string, args json.RawMessage) (json.RawMessage, error) {
+		res, err := run(ctx, name, args)
+		tc := ToolCall{Name: name, Arguments: args, Result: res}
+		if err != nil {
+			tc.Err = err.Error()
+		}
+		s.callsMu.Lock()
+		s.calls = append(s.calls, tc)
+		s.callsMu.Unlock()
+		return res, err
 	}
 }
 

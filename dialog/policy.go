@@ -132,7 +132,12 @@ func checkPolicy(pol *policy, p *Pack, pr *problems) {
 			pr.add(policyFile, "%s: tool %q is a transaction tool; the dialog never runs those", where, name)
 		}
 	}
-	id := &pol.identity
+	checkIdentity(&pol.identity, intent, tool, pr)
+	checkRest(pol, intent, tool, pr)
+}
+
+// checkIdentity checks policy.yaml's identity section.
+func checkIdentity(id *identityPolicy, intent, tool func(where, name string), pr *problems) {
 	id.need = map[string]bool{}
 	for _, n := range id.Intents {
 		intent("identity.intents", n)
@@ -153,6 +158,10 @@ func checkPolicy(pol *policy, p *Pack, pr *problems) {
 	if id.FactorArg == "" {
 		id.FactorArg = "answer"
 	}
+}
+
+// checkRest checks the guardrails, review and answers sections.
+func checkRest(pol *policy, intent, tool func(where, name string), pr *problems) {
 	g := &pol.guard
 	for _, list := range [][]string{g.TwoFactor, g.Handoff, g.Urgent, g.Review} {
 		for _, n := range list {
