@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -63,6 +65,9 @@ func New(cfg Config, log *slog.Logger) (*Client, error) {
 	}
 	if cfg.ClauseRunes == 0 {
 		cfg.ClauseRunes = DefaultClauseRunes
+	}
+	if cfg.MaxToolCalls == 0 {
+		cfg.MaxToolCalls = 4
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	oc := openai.DefaultConfig(cfg.APIKey)
@@ -164,8 +169,14 @@ func (c *Client) classify(ctx context.Context, err error) error {
 	if status != 0 {
 		return fmt.Errorf("%w: HTTP %d: %s", statusSentinel(status), status, detail)
 	}
-	if isDecodeError(err) {
+	var netErr net.Error
+	switch {
+	case isDecodeError(err):
 		return fmt.Errorf("%w: %s", ErrStream, c.sanitize(err.Error()))
+	case !errors.As(err, &netErr) && !errors.Is(err, io.EOF):
+		// refused before sending: go-openai's own checks (a reasoning
+		// model given max_tokens or a temperature, for example)
+		return fmt.Errorf("%w: %s", ErrRequest, c.sanitize(err.Error()))
 	}
 	return fmt.Errorf("%w: %s", ErrUnavailable, c.sanitize(err.Error()))
 }

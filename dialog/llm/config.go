@@ -50,7 +50,7 @@ type Config struct {
 	// tools at all.
 	MaxToolRounds int `yaml:"max_tool_rounds"`
 	// MaxToolCalls bounds the tool calls of one round; extra calls get an
-	// error result.
+	// error result. 0 means 4.
 	MaxToolCalls int `yaml:"max_tool_calls"`
 	// ClauseRunes: after this many runes a comma also ends a sentence.
 	ClauseRunes int `yaml:"clause_runes"`
@@ -110,10 +110,13 @@ func (c Config) Validate() error {
 	return fmt.Errorf("%w: %s", ErrConfig, problem)
 }
 
-// redactURL drops a query string, which may hold a key.
+// redactURL drops credentials and a query string, which may hold a key.
 func redactURL(s string) string {
 	if i := strings.IndexAny(s, "?#"); i >= 0 {
-		return s[:i] + "?…"
+		s = s[:i] + "?…"
+	}
+	if i := strings.LastIndexByte(s, '@'); i >= 0 {
+		s = "…@" + s[i+1:]
 	}
 	return s
 }

@@ -192,6 +192,7 @@ func TestHTTPErrors(t *testing.T) {
 		{"disconnect", "", llmtest.Reply{Content: "第一句。第二句未講完就斷", DisconnectAfter: 4}, llm.ErrStream},
 		{"no finish", "", llmtest.Reply{Content: "講完。", NoFinish: true}, llm.ErrStream},
 		{"error event", "", llmtest.Reply{StreamError: "model overloaded"}, llm.ErrServer},
+		{"nothing speakable", "", llmtest.Reply{Content: "😊 [fees]"}, llm.ErrNoAnswer},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -241,6 +242,7 @@ func TestConfigValidate(t *testing.T) {
 		{"empty url", func(c *llm.Config) { c.BaseURL = "" }, false},
 		{"ftp url", func(c *llm.Config) { c.BaseURL = "ftp://x/v1" }, false},
 		{"credentials in url", func(c *llm.Config) { c.BaseURL = "https://u:" + key + "@x/v1" }, false},
+		{"credentials in bad url", func(c *llm.Config) { c.BaseURL = "htp://u:" + key + "@x/v1?key=" + key }, false},
 		{"key with newline", func(c *llm.Config) { c.APIKey = key + "\n" }, false},
 		{"no model", func(c *llm.Config) { c.Model = "" }, false},
 		{"temperature", func(c *llm.Config) { c.Temperature = 2.5 }, false},
@@ -264,5 +266,15 @@ func TestConfigValidate(t *testing.T) {
 		if _, nerr := llm.New(cfg, nil); (nerr == nil) != tt.ok {
 			t.Errorf("%s: New() = %v", tt.name, nerr)
 		}
+	}
+}
+
+func TestRefusedBeforeSending(t *testing.T) {
+	srv := llmtest.NewServer(t, llmtest.Options{Models: []string{"o1-mini"}})
+	srv.Script(llmtest.Any(), llmtest.Reply{Content: "好。"})
+	c, _ := newClient(t, srv, func(c *llm.Config) { c.Model = "o1-mini" }) // max_tokens is refused for o1
+	_, _, err := generate(t, c, dialog.GenerateRequest{Text: "喂"})
+	if !errors.Is(err, llm.ErrRequest) || len(srv.Requests()) != 0 {
+		t.Fatalf("err %v, %d requests; want ErrRequest and none sent", err, len(srv.Requests()))
 	}
 }
