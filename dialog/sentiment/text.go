@@ -108,7 +108,7 @@ func analyse(text string) analysis {
 		case kindProfanity:
 			a.abuse = true
 		default:
-			if lex.negated(rs, i) {
+			if lex.negated(rs, i) || hypothetical(rs, end) {
 				continue
 			}
 			a.abuse = a.abuse || e.k == kindInsult
@@ -219,6 +219,22 @@ func (c *compiled) negated(rs []rune, start int) bool {
 			if q > 0 && (len(n) > 1 && rs[q-1] == n[1] || n[0] == '冇' && rs[q-1] == '有') {
 				continue // A-not-A question: 係唔係, 會唔會, 有冇
 			}
+			if rs[p] == '就' || p+1 < len(rs) && rs[p] == '我' && rs[p+1] == '就' {
+				continue // 唔係(我)就…: "or else"
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// conditionals after a cue make it hypothetical (我要投訴嘅話…).
+var conditionals = [][]rune{[]rune("嘅話"), []rune("的話"), []rune("先得"), []rune("點做"), []rune("係咪打")}
+
+// hypothetical reports whether a conditional follows the cue ending at end.
+func hypothetical(rs []rune, end int) bool {
+	for _, c := range conditionals {
+		if len(rs)-end >= len(c) && slices.Equal(rs[end:end+len(c)], c) {
 			return true
 		}
 	}
