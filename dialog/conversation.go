@@ -120,8 +120,16 @@ type offer struct {
 	intent, queue, reason string
 }
 
-// Conversation is the dialog state of one call. It is not safe for
-// concurrent use: the call's session goroutine owns it.
+// Conversation is the dialog state of one call: history (as heard), the
+// last intent and its slots (follow-ups and corrections), identity
+// verification, a slot being asked for, a draft waiting for review, and
+// what was done and is pending (Summary). It is not safe for concurrent
+// use: the call's session goroutine owns it. Only the goroutine behind a
+// streamed Reply runs beside it, on a copy of what it needs.
+//
+// The conversation side of a pack is tools.yaml (HTTP tools, tools.go) and
+// policy.yaml (identity, guardrails, review, tool-backed answers, labels;
+// documented in packs/bank/policy.yaml).
 type Conversation struct {
 	e        *Engine
 	sc       *scratch
