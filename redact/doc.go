@@ -38,7 +38,11 @@
 //
 // Eight or more digits in a row are masked whatever they mean: eight-digit
 // money written without commas (HK$12345678) and counting aloud
-// (一二三四五六七八九十) lose their readability to that rule.
+// (一二三四五六七八九十) lose their readability to that rule. A comma joins
+// groups of three or more digits, since a recogniser writes one where the
+// caller paused (九一二三，四五六七), so a list such as "100, 200, 300" is
+// read as one nine-digit number and masked too; "三,四年" and "八六,八二"
+// are not joined.
 //
 // E-mail: the local part becomes "***"; the domain stays.
 //

@@ -7,8 +7,8 @@ const emailMask = "***"
 
 // maskEmails replaces the local part of every e-mail address with "***" and
 // keeps the domain. '*' counts as a local-part and domain character so that
-// addresses whose digits were masked by maskNumbers are still recognised in
-// full, which keeps Text idempotent.
+// an address whose digits maskNumbers masked after it is still recognised in
+// full, and is left alone, on a second pass: that keeps Text idempotent.
 func maskEmails(s string) string {
 	if strings.IndexByte(s, '@') < 0 {
 		return s

@@ -267,9 +267,19 @@ func values(us []unit) int {
 
 func inRange(v, lo, hi int) bool { return v >= lo && v <= hi }
 
+// noNdFrom and noNdTo bound the CJK blocks (radicals to Yi), where Unicode
+// has no decimal digits: runes there skip the unicode.IsDigit table search.
+const (
+	noNdFrom = 0x2E80
+	noNdTo   = 0xA620
+)
+
 func isDigit(r rune) bool {
-	if r < utf8.RuneSelf {
+	switch {
+	case r < utf8.RuneSelf:
 		return r >= '0' && r <= '9'
+	case r >= noNdFrom && r < noNdTo:
+		return chineseDigit(r) >= 0
 	}
 	return chineseDigit(r) >= 0 || unicode.IsDigit(r)
 }

@@ -33,7 +33,9 @@ func Text(s string) string {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
-	return maskEmails(maskNumbers(s))
+	// E-mails first: masking a local part changes the text's length in
+	// runes, which the HKID cue window counts, so it must come before.
+	return maskNumbers(maskEmails(s))
 }
 
 // Digits masks a DTMF string collected in secret mode (PIN, card number):
