@@ -26,6 +26,9 @@ var (
 	daysAgoRE = regexp.MustCompile(`(` + numeral + `)日(?:之)?前`)
 )
 
+// dateRunes are the characters every date expression has one of.
+const dateRunes = "月拜期週周號日天礼"
+
 // relDays are words for a day relative to today, longest first.
 var relDays = []struct {
 	word string
@@ -41,6 +44,9 @@ var relDays = []struct {
 // month (callers ask about the past: 三月份嘅月結單); a day alone (五號)
 // is in now's month; 下, 明年 and 聽日 words point forward.
 func findDates(hk string, now time.Time, out map[string]string, used []span) []span {
+	if !strings.ContainsAny(hk, dateRunes) {
+		return used
+	}
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
 	for _, f := range []func(string, time.Time, map[string]string) (span, bool){
 		matchMonthDate, matchRelMonth, matchWeek, matchDaysAgo, matchRelDay, matchDay,

@@ -2,6 +2,7 @@ package dialog
 
 import (
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -154,10 +155,19 @@ func (e *Engine) classifyAnalysis(a analysis, sc *scratch) Classification {
 func (e *Engine) keywords(a analysis, sc *scratch) (int, float64, string) {
 	c := a.compact
 	clear(sc.negated)
+	sc.runes = sc.runes[:0]
+	for _, r := range c {
+		if !slices.Contains(sc.runes, r) {
+			sc.runes = append(sc.runes, r)
+		}
+	}
 	best, tie := -1, false
 	var bestRule *rule
 	for i := range e.rules {
 		r := &e.rules[i]
+		if !slices.Contains(sc.runes, r.first) {
+			continue
+		}
 		hit, negated := r.match(c, e.pack.negators)
 		if !hit {
 			continue

@@ -54,6 +54,7 @@ type scratch struct {
 	key     []byte
 	syl     []string // Jyutping of one Han run
 	sounds  []byte   // toneless Jyutping of the utterance, for soundKeywords
+	runes   []rune   // distinct runes of the utterance, for keywords
 	q       []qfeat
 	scores  []float32
 	best    []float32 // by intent

@@ -17,6 +17,7 @@ type rule struct {
 	exact  bool     // "=A": the whole utterance
 	parts  []string // "A…B": A, then later B (folded)
 	runes  int      // total length of parts, ranks competing hits
+	first  rune     // first rune of the first part: a quick reject
 	// sounds are the parts as toneless Jyutping (" zyun zoeng "), set when
 	// every part is two or more Han characters: a homophone still hits.
 	sounds []string
@@ -42,6 +43,7 @@ func parseKeywordWith(k string, compact func(string) string) (rule, error) {
 		r.parts = append(r.parts, c)
 		r.runes += utf8.RuneCountInString(c)
 	}
+	r.first, _ = utf8.DecodeRuneInString(r.parts[0])
 	if r.exact && len(r.parts) > 1 {
 		return rule{}, errors.New(`"=" and "…" cannot be combined`)
 	}
