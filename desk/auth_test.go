@@ -230,3 +230,21 @@ func TestSocketNeedsCSRFAndOrigin(t *testing.T) {
 		}
 	}
 }
+
+func TestRemovedUserLosesSession(t *testing.T) {
+	e := newEnv(t, nil)
+	b := e.login("ben")
+	if res, _ := b.do("GET", "/api/me", nil, nil); res.StatusCode != 200 {
+		t.Fatalf("me: %d", res.StatusCode)
+	}
+	other, err := OpenUsers(e.desk.cfg.DataDir) // `yuecall user remove` in another process
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Remove("ben"); err != nil {
+		t.Fatal(err)
+	}
+	if res, _ := b.do("GET", "/api/me", nil, nil); res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("removed user: %d, want 401", res.StatusCode)
+	}
+}

@@ -202,7 +202,7 @@ func (d *Desk) serveWS(view string) http.Handler {
 		defer cancel()
 		readDone := make(chan struct{})
 		go func() { defer close(readDone); defer cancel(); d.readWS(conn, c) }()
-		d.writeWS(ctx, conn, c)
+		d.writeWS(ctx, conn, c, ss.id)
 		conn.Close()
 		<-readDone
 	})
@@ -252,8 +252,9 @@ func (d *Desk) readWS(conn *websocket.Conn, c *client) {
 }
 
 // writeWS drains the client's queue onto the socket until ctx ends, a
-// write fails or the queue overflows (then: close 1013).
-func (d *Desk) writeWS(ctx context.Context, conn *websocket.Conn, c *client) {
+// write fails or the queue overflows (then: close 1013). Every ping it
+// checks that the session and user still exist (else: close 1008).
+func (d *Desk) writeWS(ctx context.Context, conn *websocket.Conn, c *client, sessionID string) {
 	ping := time.NewTicker(wsPing)
 	defer ping.Stop()
 	for {
@@ -265,6 +266,10 @@ func (d *Desk) writeWS(ctx context.Context, conn *websocket.Conn, c *client) {
 			closeWS(conn, websocket.CloseGoingAway, "shutdown")
 			return
 		case <-ping.C:
+			if _, ok := d.users.Lookup(c.user.Name); !ok || !d.sess.alive(sessionID) {
+				closeWS(conn, websocket.ClosePolicyViolation, "signed out")
+				return
+			}
 			if conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(wsWriteTimeout)) != nil {
 				return
 			}

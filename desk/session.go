@@ -83,6 +83,15 @@ func (s *sessions) get(id string) (session, bool) {
 	return *ss, true
 }
 
+// alive reports whether a session is live without refreshing it.
+func (s *sessions) alive(id string) bool {
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ss, ok := s.m[id]
+	return ok && !s.expired(ss, now)
+}
+
 func (s *sessions) remove(id string) {
 	s.mu.Lock()
 	delete(s.m, id)
@@ -177,7 +186,16 @@ func (d *Desk) session(r *http.Request) (session, bool) {
 	if err != nil || len(c.Value) != 43 {
 		return session{}, false
 	}
-	return d.sess.get(c.Value)
+	ss, ok := d.sess.get(c.Value)
+	if !ok {
+		return ss, false
+	}
+	// a user removed or given another role by `yuecall user` loses the session
+	if u, ok := d.users.Lookup(ss.user.Name); !ok || u.Role != ss.user.Role {
+		d.sess.removeUser(ss.user.Name)
+		return session{}, false
+	}
+	return ss, true
 }
 
 func (d *Desk) setCookie(w http.ResponseWriter, r *http.Request, value string, maxAge int) {

@@ -101,6 +101,7 @@ func (s *state) rowLocked(callID string) *boardRow {
 				return nil
 			}
 		}
+		s.pruneLocked() // O(board) per new call, bounded by maxBoard
 		r = &boardRow{Type: "call", CallID: callID, State: "ai", started: s.now()}
 		s.board[callID] = r
 	}

@@ -175,6 +175,15 @@ func (u *Users) List() []User {
 	return out
 }
 
+// Lookup returns a user by name (re-reading the file if it changed).
+func (u *Users) Lookup(name string) (User, bool) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	_ = u.reloadLocked(false)
+	s, ok := u.users[name]
+	return s.User, ok
+}
+
 // Verify checks a password in constant time and returns the user, or
 // ErrBadCredentials (the same error for an unknown name).
 func (u *Users) Verify(name, password string) (User, error) {
