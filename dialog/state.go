@@ -108,6 +108,8 @@ type convState struct {
 	verified   bool
 	id         idState
 	fill       string // an intent waiting for a required slot
+	asked      string // fill as it was when this turn began
+	fillTries  int    // times the same slot was asked again in a row
 	review     *reviewState
 	lastCaller string
 	eligible   bool // this turn's answer may go to the Generator

@@ -33,9 +33,10 @@ func (c *Conversation) turn(ctx context.Context, text string, pending *offer) (R
 		}
 	}
 	confident := cl.Confidence >= c.e.threshold && cl.Intent != "" && !c.isOutOfScope(cl.Intent)
+	c.st.asked = c.st.fill
 	if f := c.st.fill; f != "" {
 		c.st.fill = ""
-		if len(slots) > 0 && (!confident || cl.Intent == f) {
+		if !confident || cl.Intent == f {
 			maps.Copy(c.st.slots, slots)
 			return c.resume(ctx, f, 1), bySlotFill
 		}
@@ -152,16 +153,13 @@ func (c *Conversation) act(ctx context.Context, in Intent, cl Classification) Re
 		return c.startIdentity(ctx, in, cl.Confidence)
 	}
 	if spec, missing := missingSlot(in, c.st.slots); missing {
-		c.st.fill = in.Name
-		c.st.last = in.Name
-		return Reply{Text: spec.Prompt, Intent: in.Name, Confidence: cl.Confidence, Action: Answer}
+		return c.ask(in, spec.Prompt, cl.Confidence)
 	}
 	if ta, ok := pol.answers[in.Name]; ok && (c.st.verified || !c.needsIdentity(in.Name)) {
 		c.st.last = in.Name
 		for _, q := range ta.Ask {
 			if c.st.slots[q.Slot] == "" {
-				c.st.fill = in.Name
-				return Reply{Text: q.Prompt, Intent: in.Name, Confidence: cl.Confidence, Action: Answer}
+				return c.ask(in, q.Prompt, cl.Confidence)
 			}
 		}
 		return c.toolAnswer(ctx, in, ta, cl.Confidence)
@@ -173,6 +171,29 @@ func (c *Conversation) act(ctx context.Context, in Intent, cl Classification) Re
 		c.st.noteDone("答咗" + c.label(in))
 	}
 	return r
+}
+
+// ask asks for a slot the intent needs. Asking again right after, because
+// the answer did not give it, counts as a misunderstood turn: the second
+// time in a row hands off (not_understood).
+func (c *Conversation) ask(in Intent, prompt string, conf float64) Reply {
+	c.st.last = in.Name
+	if c.st.asked == in.Name {
+		c.st.fillTries++
+	} else {
+		c.st.fillTries = 0
+	}
+	if c.st.fillTries >= maxFailures {
+		c.st.fillTries = 0
+		res := c.e.pack.responses
+		return Reply{Text: res.Escalate, Intent: in.Name, Confidence: conf, Action: Handoff,
+			Queue: res.EscalateQueue, Reason: ReasonNotUnderstood}
+	}
+	c.st.fill = in.Name
+	if c.st.fillTries > 0 {
+		prompt = c.e.pack.responses.Clarify + prompt
+	}
+	return Reply{Text: prompt, Intent: in.Name, Confidence: conf, Action: Answer}
 }
 
 func (c *Conversation) needsIdentity(intent string) bool {
