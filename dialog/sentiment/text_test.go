@@ -231,17 +231,20 @@ func BenchmarkTextScore(b *testing.B) {
 // TestHoldoutSet reports precision and recall on turns written apart
 // from the tuning set: anger_holdout.tsv was written after the lexicon's
 // first version (and its misses then led to additions, so it is no longer
-// clean), anger_holdout2.tsv after the last change. Precision must hold;
-// the recall bars only guard against regression: on words it has never
-// seen the lexicon misses most anger (0.2 recall on the clean set when
-// written), which is what prosody and the repeat boost are for.
+// clean), anger_holdout2.tsv after the second version (0.20 recall when
+// first measured, then used to broaden the lexicon), anger_holdout3.tsv
+// after the last change (clean: 0.07 recall). Precision must hold; the
+// recall bars only guard against regression. On phrasing it has never
+// seen the lexicon misses most anger: prosody can lift the near misses,
+// not the turns without any cue.
 func TestHoldoutSet(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
 		minRecall float64
 	}{
 		{"testdata/anger_holdout.tsv", 0.75},
-		{"testdata/anger_holdout2.tsv", 0.15},
+		{"testdata/anger_holdout2.tsv", 0.35},
+		{"testdata/anger_holdout3.tsv", 0.05},
 	} {
 		name := tc.name
 		set := readLabelledFile(t, name)
