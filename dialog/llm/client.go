@@ -95,20 +95,21 @@ func (c *Client) Stats() Stats {
 // masked and transaction claims or promises are replaced by SafeSentence.
 // Tools in req are offered as functions and run through req.RunTool. With
 // no sentence within FirstSentenceTimeout it returns an error wrapping
-// ErrTimeout; TotalTimeout bounds the whole turn; when ctx ends the HTTP
-// stream is closed at once. If emit returns false, Generate stops and
+// ErrTimeout; TotalTimeout bounds the time the turn waits on the model and
+// its tools (not the time emit blocks: playout backpressure does not eat
+// the budget); when ctx ends the HTTP stream is closed at once. If emit returns false, Generate stops and
 // returns what was said with a nil error. On an error after some
 // sentences, the result still holds them.
 func (c *Client) Generate(ctx context.Context, req dialog.GenerateRequest, emit func(sentence string) bool) (dialog.GenerateResult, error) {
 	c.stats.turns.Add(1)
 	start := time.Now()
-	ctx, cancelTotal := context.WithTimeoutCause(ctx, c.cfg.TotalTimeout, errTotal)
-	defer cancelTotal()
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	t := newTurn(c, req, emit, start)
 	t.timer = time.AfterFunc(c.cfg.FirstSentenceTimeout, func() { cancel(errFirstSentence) })
 	defer t.timer.Stop()
+	t.total = newBudget(c.cfg.TotalTimeout, func() { cancel(errTotal) })
+	defer t.total.stop()
 
 	err := t.run(ctx)
 	if err != nil {
@@ -230,3 +231,40 @@ func maskKeys(s string) string {
 	}
 	return strings.Join(f, " ")
 }
+
+// budget is a timer that does not run while paused: TotalTimeout counts
+// the model's and the tools' time, not the caller's. It belongs to the
+// goroutine of Generate; only its expiry func runs elsewhere.
+type budget struct {
+	timer  *time.Timer
+	left   time.Duration
+	since  time.Time
+	paused bool
+}
+
+func newBudget(d time.Duration, expire func()) *budget {
+	return &budget{timer: time.AfterFunc(d, expire), left: d, since: time.Now()}
+}
+
+func (b *budget) pause() {
+	if b.paused {
+		return
+	}
+	b.paused = true
+	if b.timer.Stop() {
+		b.left -= time.Since(b.since)
+	} else {
+		b.left = 0 // expired: the turn is being cancelled
+	}
+}
+
+func (b *budget) resume() {
+	if !b.paused || b.left <= 0 {
+		return
+	}
+	b.paused = false
+	b.since = time.Now()
+	b.timer.Reset(b.left)
+}
+
+func (b *budget) stop() { b.timer.Stop() }

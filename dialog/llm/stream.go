@@ -34,7 +34,8 @@ type turn struct {
 	req     dialog.GenerateRequest
 	emit    func(string) bool
 	start   time.Time
-	timer   *time.Timer
+	timer   *time.Timer // first sentence
+	total   *budget
 	firstAt time.Duration
 	msgs    []openai.ChatCompletionMessage
 	tools   []openai.Tool
@@ -198,7 +199,10 @@ func (t *turn) speak(raw string) error {
 	}
 	t.spoken = append(t.spoken, out)
 	t.c.stats.sentences.Add(1)
-	if !t.emit(out) {
+	t.total.pause()
+	ok := t.emit(out)
+	t.total.resume()
+	if !ok {
 		return errStopped
 	}
 	return nil
@@ -332,7 +336,7 @@ func (t *turn) runTools(ctx context.Context, round int, calls []*pendingCall, co
 		}
 		t.c.stats.toolCalls.Add(1)
 		t.msgs = append(t.msgs, openai.ChatCompletionMessage{
-			Role: openai.ChatMessageRoleTool, ToolCallID: ids[i], Name: tc.Name, Content: string(res),
+			Role: openai.ChatMessageRoleTool, ToolCallID: ids[i], Content: string(res),
 		})
 	}
 	t.calls = append(t.calls, done...)
