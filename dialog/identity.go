@@ -21,6 +21,11 @@ const (
 // factor tool, sends the OTP) before an intent that needs identity.
 func (c *Conversation) startIdentity(ctx context.Context, in Intent, conf float64) Reply {
 	id := &c.e.pack.ext.policy.identity
+	if !c.tools.Configured(id.SendOTP) || !c.tools.Configured(id.VerifyOTP) || id.Factor != "" && !c.tools.Configured(id.Factor) {
+		// The bank's systems are not configured: do not ask questions
+		// nobody can check; give the pack's answer (how to verify).
+		return c.actBasic(in, Classification{Intent: in.Name, Confidence: conf})
+	}
 	c.st.id = idState{stage: idAskFactor, intent: in.Name}
 	c.st.last = in.Name
 	if id.Factor == "" {

@@ -125,11 +125,30 @@ func (r *ToolRunner) Run(ctx context.Context, name string, args json.RawMessage)
 
 var envRE = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 
-func (r *ToolRunner) request(ctx context.Context, t PackTool, args map[string]any) (*http.Request, error) {
+// Configured reports whether the tool exists and its URL resolves to an
+// absolute http(s) URL (its ${ENV} placeholders are set).
+func (r *ToolRunner) Configured(name string) bool {
+	t, ok := r.tools[name]
+	if !ok {
+		return false
+	}
+	_, err := r.resolve(t)
+	return err == nil
+}
+
+func (r *ToolRunner) resolve(t PackTool) (*url.URL, error) {
 	raw := envRE.ReplaceAllStringFunc(t.URL, func(m string) string { return r.getenv(m[2 : len(m)-1]) })
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, errors.New("url is not an absolute http(s) URL once ${ENV} is resolved")
+	}
+	return u, nil
+}
+
+func (r *ToolRunner) request(ctx context.Context, t PackTool, args map[string]any) (*http.Request, error) {
+	u, err := r.resolve(t)
+	if err != nil {
+		return nil, err
 	}
 	if t.Method == http.MethodGet {
 		q := u.Query()
