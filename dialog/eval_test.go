@@ -7,6 +7,9 @@ import (
 	"testing"
 )
 
+// holdoutBar is the held-out accuracy below which TestEvaluateHoldout fails.
+const holdoutBar = 0.8
+
 func packEngine(t testing.TB, name string) *Engine {
 	t.Helper()
 	p, err := BuiltinPack(name)
@@ -64,6 +67,33 @@ func TestEvaluate(t *testing.T) {
 				if s.Support < 6 {
 					t.Errorf("intent %s has only %d labelled utterances", s.Intent, s.Support)
 				}
+			}
+		})
+	}
+}
+
+// TestEvaluateHoldout reports the held-out sets, written after the packs'
+// keywords were tuned on the main sets and never used to tune them. The
+// bar is looser than TestEvaluate's: it guards against regressions, while
+// the log gives the honest figure. First run: bank 91/105 (0.867), hand-off
+// recall 26/30 with the 4 misses clarified, none answered; property 44/51
+// (0.863), hand-off recall 6/9 with one deposit payment answered as a
+// mortgage question, review recall 0/3.
+func TestEvaluateHoldout(t *testing.T) {
+	for _, name := range BuiltinPacks {
+		t.Run(name, func(t *testing.T) {
+			e := packEngine(t, name)
+			rep, err := Evaluate(e, bytes.NewReader(readTestdata(t, name+"_holdout")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b strings.Builder
+			if err := rep.Write(&b); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s held-out:\n%s", name, b.String())
+			if rep.Accuracy < holdoutBar {
+				t.Errorf("held-out accuracy %.3f < %.2f", rep.Accuracy, holdoutBar)
 			}
 		})
 	}
