@@ -90,9 +90,12 @@ func analyse(text string) analysis {
 	seen := map[string]int{}
 	maxEnd := 0 // end of the last cue taken
 	for i := 0; i < len(rs); i++ {
-		ei, end := lex.longest(rs, i)
-		if ei < 0 || i < maxEnd {
+		if i < maxEnd {
 			continue // one stretch of text is one cue
+		}
+		ei, end := lex.longest(rs, i)
+		if ei < 0 {
+			continue
 		}
 		maxEnd = end
 		e := lexicon[ei]
@@ -124,7 +127,14 @@ func analyse(text string) analysis {
 			}
 		}
 	}
-	s := 1 - prod
+	a.score = shape(1-prod, boost, bangs, rs, polite && !a.abuse)
+	return a
+}
+
+// shape turns the combined cue evidence s into the turn's score:
+// intensifiers, exclamation marks and addressing the bank raise a turn
+// that has cues; politeness lowers it.
+func shape(s, boost float64, bangs int, rs []rune, polite bool) float64 {
 	if s > 0 {
 		boost += bangBoost * float64(bangs) / 3
 		if addressed(rs) {
@@ -132,11 +142,10 @@ func analyse(text string) analysis {
 		}
 		s += (1 - s) * min(boost, maxBoost)
 	}
-	if polite && !a.abuse {
+	if polite {
 		s *= politeFactor
 	}
-	a.score = min(max(s, 0), 1)
-	return a
+	return min(max(s, 0), 1)
 }
 
 // addressees are the ways of addressing the bank or its staff as a group.

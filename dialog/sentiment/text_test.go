@@ -164,6 +164,9 @@ func TestHKCanCorFalseAlerts(t *testing.T) {
 	if rate > 0.01 {
 		t.Errorf("false anger rate %.3f%%, want ≤ 1%%", 100*rate)
 	}
+	if alerts > calls/20 {
+		t.Errorf("%d alerts in %d everyday conversations, want ≤ 5%%", alerts, calls)
+	}
 }
 
 func FuzzTextScore(f *testing.F) {

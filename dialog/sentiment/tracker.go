@@ -105,7 +105,8 @@ type Prosody struct {
 	LevelDBFS float64
 	// PitchHz is the median pitch; PitchSpreadHz its interquartile range.
 	PitchHz, PitchSpreadHz float64
-	// SyllablesPerSec is the speech rate (see SyllableRate).
+	// SyllablesPerSec is the speech rate: SyllableRate of the turn's text
+	// over its active speech (audio.Prosody.ActiveFrames × 20 ms).
 	SyllablesPerSec float64
 	// ShoutFrames and VoicedFrames count 20 ms frames.
 	ShoutFrames, VoicedFrames int
