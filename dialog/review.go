@@ -122,7 +122,8 @@ func (c *Conversation) generateDraft(in Intent, question string) (string, []stri
 
 // Reviewed turns a reviewer's decision on the pending draft into the reply
 // to speak: approve → the draft; edit → text; reject or timeout (or an
-// edit with no text) → a hand-off with the pack's message. With no draft
+// edit with no text, or approving an empty draft) → a hand-off with the
+// pack's message. With no draft
 // pending, or an unknown decision, it returns the zero Reply and changes
 // nothing.
 func (c *Conversation) Reviewed(decision, text string) Reply {
@@ -133,6 +134,9 @@ func (c *Conversation) Reviewed(decision, text string) Reply {
 	in, _ := c.e.pack.Intent(rv.intent)
 	pol := c.e.pack.ext.policy.review
 	var r Reply
+	if decision == ReviewApprove && strings.TrimSpace(rv.draft) == "" {
+		decision = ReviewReject // nothing to say: a human takes it
+	}
 	switch decision {
 	case ReviewApprove:
 		r = Reply{Text: rv.draft, Intent: rv.intent, Confidence: 1, Action: Answer, Sources: rv.sources}
@@ -152,7 +156,11 @@ func (c *Conversation) Reviewed(decision, text string) Reply {
 			msg = c.e.pack.responses.Handoff
 		}
 		r = Reply{Text: msg, Intent: rv.intent, Confidence: 1, Action: Handoff, Queue: c.reviewQueue(in), Reason: reason}
-		c.st.noteDone("覆核結果：" + decision + "，轉接職員")
+		what := "持牌同事拒絕咗答覆"
+		if decision == ReviewTimeout {
+			what = "覆核逾時"
+		}
+		c.st.noteDone(what + "，轉接職員")
 	default:
 		return Reply{}
 	}
