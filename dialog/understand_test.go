@@ -3,6 +3,7 @@ package dialog
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -244,20 +245,22 @@ func TestEvalSetDisjoint(t *testing.T) {
 				examples[compact(ex)] = in.Name
 			}
 		}
-		cases, err := ReadEvalSet(p, bytes.NewReader(readTestdata(t, name)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		seen := map[string]int{}
-		for _, c := range cases {
-			k := compact(c.Text)
-			if in, ok := examples[k]; ok {
-				t.Errorf("%s.tsv:%d %q is an example of %s", name, c.Line, c.Text, in)
+		seen := map[string]string{}
+		for _, set := range []string{name, name + "_holdout"} {
+			cases, err := ReadEvalSet(p, bytes.NewReader(readTestdata(t, set)))
+			if err != nil {
+				t.Fatal(err)
 			}
-			if prev, dup := seen[k]; dup {
-				t.Errorf("%s.tsv:%d %q repeats line %d", name, c.Line, c.Text, prev)
+			for _, c := range cases {
+				k := compact(c.Text)
+				if in, ok := examples[k]; ok {
+					t.Errorf("%s.tsv:%d %q is an example of %s", set, c.Line, c.Text, in)
+				}
+				if prev, dup := seen[k]; dup {
+					t.Errorf("%s.tsv:%d %q repeats %s", set, c.Line, c.Text, prev)
+				}
+				seen[k] = fmt.Sprintf("%s.tsv:%d", set, c.Line)
 			}
-			seen[k] = c.Line
 		}
 	}
 }
