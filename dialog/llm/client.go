@@ -93,13 +93,15 @@ func (c *Client) Stats() Stats {
 // as it is complete (see dialog.Generator). Every sentence is cleaned
 // (markdown, emoji and [id] cites removed) and guarded: personal data is
 // masked and transaction claims or promises are replaced by SafeSentence.
-// Tools in req are offered as functions and run through req.RunTool. With
-// no sentence within FirstSentenceTimeout it returns an error wrapping
-// ErrTimeout; TotalTimeout bounds the time the turn waits on the model and
-// its tools (not the time emit blocks: playout backpressure does not eat
-// the budget); when ctx ends the HTTP stream is closed at once. If emit returns false, Generate stops and
-// returns what was said with a nil error. On an error after some
-// sentences, the result still holds them.
+// Tools in req are offered as functions and run through req.RunTool.
+//
+// With no sentence within FirstSentenceTimeout it returns an error
+// wrapping ErrTimeout. TotalTimeout bounds the time the turn waits on the
+// model and its tools, not the time emit blocks (playout backpressure
+// does not eat the budget). When ctx ends the HTTP stream is closed at
+// once. If emit returns false, Generate stops and returns what was said
+// with a nil error. After an error that follows some sentences, the
+// result still holds them.
 func (c *Client) Generate(ctx context.Context, req dialog.GenerateRequest, emit func(sentence string) bool) (dialog.GenerateResult, error) {
 	c.stats.turns.Add(1)
 	start := time.Now()

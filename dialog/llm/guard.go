@@ -59,13 +59,16 @@ type txRule struct {
 	// needs: the rule cannot match unless the text contains one of these;
 	// a cheap test that spares most sentences the regexp.
 	needs []string
+	// always: the rule applies inside a condition too (a promise, or the
+	// bot saying it helped: 幫你轉咗).
+	always bool
 }
 
 var txRules = []txRule{
 	{name: "promise", re: regexp.MustCompile(`(我|我哋|我地|我們|我们)` + txNow + `+` + txHelp + `?` + txGap + txVerb),
-		needs: alternatives(txVerb)},
-	{name: "help-do", re: regexp.MustCompile(txHelp + txGap + txVerb), needs: alternatives(txHelp)},
-	{name: "help-done", re: regexp.MustCompile(txHelp + `.{0,3}` + txDone), needs: alternatives(txHelp)},
+		needs: alternatives(txVerb), always: true},
+	{name: "help-do", re: regexp.MustCompile(txHelp + txGap + txVerb), needs: alternatives(txHelp), always: true},
+	{name: "help-done", re: regexp.MustCompile(txHelp + `.{0,3}` + txDone), needs: alternatives(txHelp), always: true},
 	{name: "already", re: regexp.MustCompile(`(已經|已经|經已)` + txHelp + `?` + txDone),
 		unlessBefore: []string{"你", "您"}, needs: []string{"已經", "已经", "經已"}},
 	{name: "done-thing", re: regexp.MustCompile(txDone + `(你嘅|你的|您嘅|你)?.{0,6}` + txThing),
@@ -79,14 +82,14 @@ var txRules = []txRule{
 	{name: "en-done", re: regexp.MustCompile(`\b(i|we)\s*('ve|'d| have| had)?\s*(just\s+)?(transferred|paid|reset|approved|wired|disbursed)\b`),
 		needs: []string{"transferred", "paid", "reset", "approved", "wired", "disbursed"}},
 	{name: "en-promise", re: regexp.MustCompile(`\b(i|we)\s*('ll| will| am going to| are going to| can| shall)\s+(now\s+)?(transfer|pay|reset|approve|wire|disburse|make the payment)\b`),
-		needs: []string{"transfer", "pay", "reset", "approve", "wire", "disburse"}},
+		needs: []string{"transfer", "pay", "reset", "approve", "wire", "disburse"}, always: true},
 	{name: "en-state", re: regexp.MustCompile(`\b(transfer|payment|transaction|password|pin|loan|drawdown)\s+(has been|is now|was)\s+(completed|done|successful|processed|made|reset|changed|approved|disbursed)\b`),
 		needs: []string{"has been", "is now", "was"}},
 }
 
-// conditional words: a sentence that starts a condition or explains how
-// the caller does something is advice, not a claim. They only excuse the
-// completed-form rules, never a promise.
+// conditional words: a sentence that states a condition or explains how
+// the caller does something is advice, not a claim. They excuse only the
+// rules that are not marked always.
 var conditional = []string{"如果", "假如", "若果", "要是", "一旦", "點樣", "怎樣", "如何"}
 
 // Guard checks one cleaned sentence before it is spoken: personal data is
@@ -120,7 +123,7 @@ func transactionRule(s string) string {
 		if strings.HasPrefix(r.name, "en-") {
 			text = en
 		}
-		if cond && r.name != "promise" && r.name != "help-do" && r.name != "en-promise" {
+		if cond && !r.always {
 			continue
 		}
 		if matches(r, text) {

@@ -21,6 +21,8 @@ func TestGuardTransactions(t *testing.T) {
 		"幫你付咗張單。",
 		"我马上帮你转账。",
 		"如果你同意，我而家幫你轉賬。",
+		"我已經幫你轉咗，你可以睇下點樣查記錄。",
+		"如果有問題，我幫你批咗貸款先。",
 		"I have transferred the money.",
 		"We've reset your password.",
 		"I'll transfer HK$500 now.",
