@@ -23,7 +23,16 @@ func (c *Conversation) turn(ctx context.Context, text string, pending *offer) (R
 	body, corrected := correction(text)
 	cl := c.e.classify(body, c.sc)
 	slots := c.slotsOf(body)
-	if r, ok := c.guard(body, cl); ok {
+	r, ok := c.guard(body, cl)
+	if !ok && corrected {
+		// "唔係我簽嘅，係…": what the caller takes back may itself be urgent.
+		if full := c.e.classify(text, c.sc); full.Confidence >= c.e.threshold {
+			if _, urgent := c.guardOf(full.Intent); urgent {
+				r, ok = c.guard(text, full)
+			}
+		}
+	}
+	if ok {
 		c.st.id, c.st.fill = idState{}, ""
 		return r, byGuard
 	}
@@ -90,10 +99,10 @@ func (c *Conversation) resume(ctx context.Context, intent string, conf float64) 
 // is guarded and confident, else any sensitive request the scan finds.
 func (c *Conversation) guard(text string, cl Classification) (Reply, bool) {
 	name, conf := "", cl.Confidence
-	if cl.Confidence >= c.e.threshold {
-		if k, _ := c.guardOf(cl.Intent); k != guardNone {
-			name = cl.Intent
-		}
+	if k, _ := c.guardOf(cl.Intent); k != guardNone && cl.Confidence >= c.e.threshold {
+		name = cl.Intent
+	} else if in, ok := c.e.pack.Intent(cl.Intent); ok && in.Sensitive && cl.Confidence >= c.e.SensitiveThreshold() {
+		name = cl.Intent // a sensitive best guess hands off even below the threshold
 	}
 	if name == "" {
 		if name = c.scan(text); name == "" {
