@@ -41,9 +41,9 @@ const (
 	txVerb = `(轉賬|轉帳|转账|转帐|轉錢|转钱|轉數|過數|过数|匯款|汇款|匯錢|汇钱|付款|付錢|俾錢|畀錢|繳費|缴费|交費|還款|还款|找數|扣數|扣款|提款|提取|放款|過戶|重設|重设|重置|更改密碼|改密碼|改密码|批核|批出|批准|啟用|解鎖|解锁)`
 	// verbs in their completed "V咗" form
 	txDone  = `(轉|转|過|过|匯|汇|付|俾|畀|繳|缴|還|还|扣|提|重設|重设|重置|改|批|批核|批出|放|處理|处理|搞|辦|办|完成|確認|确认)(咗|左|好咗|好左|晒|了|妥)`
-	txHelp  = `(幫你|帮你|替你|為你|为你|同你|幫您|帮您|為您)`
+	txHelp  = `(幫你|帮你|替你|為你|为你|同你|幫您|帮您|為您|幫緊你|帮紧你)`
 	txNow   = `(而家|依家|宜家|即刻|馬上|立即|立刻|現在|现在|會|会|就|可以|嚟|来)`
-	txGap   = `(直接|即時|即刻|馬上|立即|而家|依家|安排|去|做|處理)?`
+	txGap   = `(直接|即時|即刻|馬上|立即|而家|依家|安排|去|做|處理|處理埋|搞掂|搞|辦|办|完成|進行|进行)?`
 	txThing = `(錢|数|數|款|賬|帳|账|帐|密碼|密码|pin|PIN|貸款|贷款|費|额度|額度|交易|申請|申请)`
 )
 
@@ -71,6 +71,8 @@ var txRules = []txRule{
 	{name: "help-done", re: regexp.MustCompile(txHelp + `.{0,3}` + txDone), needs: alternatives(txHelp), always: true},
 	{name: "already", re: regexp.MustCompile(`(已經|已经|經已)` + txHelp + `?` + txDone),
 		unlessBefore: []string{"你", "您"}, needs: []string{"已經", "已经", "經已"}},
+	{name: "already-verb", re: regexp.MustCompile(`(已經|已经|經已|已)` + txHelp + `?(完成|處理|办理|辦理|執行|执行|安排)?(咗|了|好)?` + txVerb),
+		unlessBefore: []string{"你", "您"}, needs: []string{"已"}},
 	{name: "done-thing", re: regexp.MustCompile(txDone + `(你嘅|你的|您嘅|你)?.{0,6}` + txThing),
 		unlessBefore: []string{"你", "您"}, unlessAfter: []string{"後", "后", "之後", "以後", "嘅話", "時", "时"},
 		needs: []string{"咗", "左", "晒", "了", "妥"}},
@@ -83,6 +85,8 @@ var txRules = []txRule{
 		needs: []string{"transferred", "paid", "reset", "approved", "wired", "disbursed"}},
 	{name: "en-promise", re: regexp.MustCompile(`\b(i|we)\s*('ll| will| am going to| are going to| can| shall)\s+(now\s+)?(transfer|pay|reset|approve|wire|disburse|make the payment)\b`),
 		needs: []string{"transfer", "pay", "reset", "approve", "wire", "disburse"}, always: true},
+	{name: "en-sent", re: regexp.MustCompile(`\b(i|we)\s*('ve| have)\s+(just\s+)?sent\s+(you\s+)?(the\s+|your\s+)?(money|payment|funds|hk\$|\$)`),
+		needs: []string{"sent"}},
 	{name: "en-state", re: regexp.MustCompile(`\b(transfer|payment|transaction|password|pin|loan|drawdown)\s+(has been|is now|was)\s+(completed|done|successful|processed|made|reset|changed|approved|disbursed)\b`),
 		needs: []string{"has been", "is now", "was"}},
 }
