@@ -264,4 +264,3 @@ func joinText(a, b string) string {
 	}
 	return a + b
 }
-
