@@ -29,8 +29,8 @@ var (
 
 // ValidHKID reports whether s is a Hong Kong identity card number with a
 // correct check digit: one or two letters, six digits and a check character
-// (0-9 or A), bare or in brackets, as in A123456(3), A1234563, AB987654(1)
-// or Ｃ６６８６６８（Ａ）. Letters may be lower case or full-width; digits
+// (0-9 or A), bare or in brackets, as in A123456(3), A1234563, AB987654(3),
+// Z683365(A) or Ｃ１２３４５６（９）. Letters may be lower case or full-width; digits
 // ASCII, full-width or Chinese numerals. Surrounding white space is ignored;
 // nothing else may be in s.
 //

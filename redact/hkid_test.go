@@ -12,6 +12,7 @@ func TestValidHKID(t *testing.T) {
 		{"a123456(3)", true},
 		{"AB123456(9)", true},
 		{"AB9876543", true},
+		{"AB987654(3)", true},
 		{"Z683365(A)", true},
 		{"Z683365A", true},
 		{"Z683365a", true},

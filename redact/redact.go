@@ -20,10 +20,10 @@ const Mask = '*'
 //	other long runs       4111 1111 1111 1234    -> **** **** **** **34  (last 2 kept)
 //	e-mail                chan.tm@example.com    -> ***@example.com
 //
-// Digits count whether ASCII, full-width or Chinese numerals (零〇一二三四五
-// 六七八九兩幺); the digits of one number may be split by gaps of up to three
-// spaces, dashes or commas (a comma only between groups of three or more
-// digits). Runs shorter than eight digits are kept (amounts, times,
+// Digits count whether ASCII, full-width or Chinese numerals
+// (零〇一二三四五六七八九兩幺); the digits of one number may be split by gaps
+// of up to three spaces, dashes or commas (a comma only between groups of
+// three or more digits). Runs shorter than eight digits are kept (amounts, times,
 // "尾號1234"), as are dates written with single dashes (2026-03-05) and
 // thousands-grouped amounts of up to twelve digits (HK$12,345,678.90). The
 // HKID policy is described in the package documentation.
