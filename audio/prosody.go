@@ -242,10 +242,7 @@ func (m *ProsodyMeter) decimate() {
 	k := 0
 	for p := m.phase; p < m.frameLen; p += m.dec {
 		// m.in[p : p+taps] ends at the frame sample p.
-		y := 0.0
-		for j, h := range m.taps {
-			y += h * m.in[p+j]
-		}
+		y := prosodyDot(m.taps, m.in[p:p+len(m.taps)])
 		m.dcY = y - m.dcX + 0.98*m.dcY
 		m.dcX = y
 		out[k] = m.dcY
@@ -282,10 +279,7 @@ func (m *ProsodyMeter) pitch() float64 {
 	best := 0.0
 	for t := m.lagMin; t <= m.lagMax+1; t++ {
 		y := x[end-w-t : end-t]
-		dot := 0.0
-		for i, v := range ref {
-			dot += v * y[i]
-		}
+		dot := prosodyDot(ref, y)
 		c := 0.0
 		if et > 0 {
 			c = dot / math.Sqrt(e0*et)
@@ -368,4 +362,22 @@ func (m *ProsodyMeter) quantile(q float64) float64 {
 		acc += float64(n)
 	}
 	return prosodyHistLow * math.Exp2(float64(prosodyHistBins)/prosodyHistPer)
+}
+
+// prosodyDot returns the dot product of a and b[:len(a)], four lanes at a
+// time so the additions do not wait on each other.
+func prosodyDot(a, b []float64) float64 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		s0 += a[i] * b[i]
+		s1 += a[i+1] * b[i+1]
+		s2 += a[i+2] * b[i+2]
+		s3 += a[i+3] * b[i+3]
+	}
+	for ; i < len(a); i++ {
+		s0 += a[i] * b[i]
+	}
+	return (s0 + s1) + (s2 + s3)
 }
