@@ -160,6 +160,16 @@ func TestCancelMidStream(t *testing.T) {
 	t.Logf("returned %v after cancel", stopped)
 }
 
+func TestCutAnswerNotSpoken(t *testing.T) {
+	srv := llmtest.NewServer(t, llmtest.Options{})
+	srv.Script(llmtest.Any(), llmtest.Reply{Content: "第一句。第二句講到一半", FinishReason: "length"})
+	c, _ := newClient(t, srv, nil)
+	h, _, err := generate(t, c, dialog.GenerateRequest{Text: "講"})
+	if err != nil || !slices.Equal(h.sentences, []string{"第一句。"}) {
+		t.Fatalf("err %v, sentences %q", err, h.sentences)
+	}
+}
+
 func TestEmitStops(t *testing.T) {
 	srv := llmtest.NewServer(t, llmtest.Options{})
 	srv.Script(llmtest.Any(), llmtest.Reply{Content: "一。二。三。", ChunkDelay: 10 * time.Millisecond})

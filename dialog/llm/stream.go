@@ -67,7 +67,7 @@ func (t *turn) run(ctx context.Context) error {
 		offer := round < t.c.cfg.MaxToolRounds
 		calls, content, err := t.round(ctx, offer)
 		if errors.Is(err, errStopped) {
-			return nil
+			return ctx.Err() // nil unless emit stopped because ctx ended
 		}
 		if err != nil {
 			return err
@@ -116,7 +116,7 @@ func (t *turn) round(ctx context.Context, offer bool) ([]*pendingCall, string, e
 	defer st.Close()
 	var acc toolAcc
 	var content strings.Builder
-	finished := false
+	var finish openai.FinishReason
 	for {
 		chunk, err := st.Recv()
 		if errors.Is(err, io.EOF) {
@@ -138,11 +138,18 @@ func (t *turn) round(ctx context.Context, offer bool) ([]*pendingCall, string, e
 			if err := acc.add(ch.Delta.ToolCalls); err != nil {
 				return nil, "", err
 			}
-			finished = finished || ch.FinishReason != ""
+			if ch.FinishReason != "" {
+				finish = ch.FinishReason
+			}
 		}
 	}
-	if !finished {
+	switch finish {
+	case "":
 		return nil, "", fmt.Errorf("%w: stream ended without finish_reason", ErrStream)
+	case openai.FinishReasonLength, openai.FinishReasonContentFilter:
+		// a cut sentence is not spoken
+		t.c.log.Warn("llm: answer cut short", "finish_reason", string(finish))
+		t.split.Reset()
 	}
 	if err := t.flush(); err != nil {
 		return nil, "", err
