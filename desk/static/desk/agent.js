@@ -6,8 +6,7 @@
   const queue = new Map(); // call id → {m, at}
   let current = null, rtc = null, summary = null;
 
-  const reasonName = (r) => ({ caller_asked: "來電者要求真人", low_confidence: "AI 唔肯定", anger: "來電者唔開心",
-    fraud: "懷疑詐騙", complaint: "投訴", review_timeout: "審批逾時", failure: "系統問題" }[r] || r || "—");
+  const reasonName = Desk.reasonName;
 
   function renderQueue() {
     const ul = $("#queue");

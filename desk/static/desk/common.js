@@ -68,6 +68,11 @@ const Desk = (() => {
     return m + ":" + String(s % 60).padStart(2, "0");
   }
 
+  function reasonName(r) {
+    return ({ caller_asked: "來電者要求真人", low_confidence: "AI 唔肯定", anger: "來電者唔開心",
+      fraud: "懷疑詐騙", complaint: "投訴", review_timeout: "審批逾時", failure: "系統問題" }[r] || r || "—");
+  }
+
   function speakerName(s) { return { caller: "來電者", bot: "AI 助理", agent: "職員" }[s] || s; }
 
   function transcriptLine(m) {
@@ -102,5 +107,5 @@ const Desk = (() => {
     } catch (e) { /* no audio: the highlight still shows */ }
   }
 
-  return { $, el, api, init, connect, duration, speakerName, transcriptLine, toast, beep, me: () => me };
+  return { $, el, api, init, connect, duration, speakerName, reasonName, transcriptLine, toast, beep, me: () => me };
 })();

@@ -8,6 +8,8 @@
   const actionName = (a) => ({ sign_in: "登入", sign_out: "登出", accept: "接聽", hand_back: "交返 AI", end: "結束通話",
     approve: "批准", edit: "修改", reject: "拒絕", barge: "插話", whisper: "耳語", export: "匯出" }[a] || a);
 
+  const roleName = (r) => ({ agent: "職員", supervisor: "主管", compliance: "合規" }[r] || r);
+
   function renderReviews() {
     const ul = $("#reviews");
     ul.textContent = "";
@@ -46,7 +48,7 @@
 
   function auditRow(a) {
     return el("tr", {}, el("td", { class: "mono" }, new Date(a.time).toLocaleString("zh-HK")), el("td", {}, a.user),
-      el("td", {}, a.role), el("td", {}, actionName(a.action)), el("td", { class: "mono" }, a.call_id || ""), el("td", {}, a.detail || ""));
+      el("td", {}, roleName(a.role)), el("td", {}, actionName(a.action)), el("td", { class: "mono" }, a.call_id || ""), el("td", {}, a.detail || ""));
   }
 
   async function loadAudit() {

@@ -19,7 +19,7 @@
       $("#kpi-aht").textContent = k.finished ? Desk.duration(k.avg_handle_ms) : "–";
       $("#kpi-anger").textContent = String(k.anger_alerts);
       const list = (id, items) => { const ul = $(id); ul.textContent = ""; items.forEach((i) => ul.append(i)); if (!items.length) ul.append(el("li", { class: "muted" }, "—")); };
-      list("#kpi-reasons", Object.entries(k.handoffs_by_reason || {}).sort((a, b) => b[1] - a[1]).map(([r, n]) => el("li", {}, r + "：" + n)));
+      list("#kpi-reasons", Object.entries(k.handoffs_by_reason || {}).sort((a, b) => b[1] - a[1]).map(([r, n]) => el("li", {}, Desk.reasonName(r) + "：" + n)));
       list("#kpi-topics", (k.unresolved_topics || []).map((t) => el("li", {}, t.intent + "：" + t.count)));
       list("#kpi-qa", (k.qa_sample || []).slice(-20).map((c) => el("li", {}, el("span", { class: "mono" }, c.call_id), " ", c.outcome + " · " + Desk.duration(c.duration_ms) + (c.intent ? " · " + c.intent : ""))));
     } catch (e) { Desk.toast("指標：" + e.message, true); }
@@ -98,6 +98,7 @@
         if (alerts.length > 100) alerts.shift();
         renderAlerts();
         if (soundOn) Desk.beep();
+        if (!kpiQ) $("#kpi-anger").textContent = String((Number($("#kpi-anger").textContent) || 0) + 1);
         break;
       case "transcript":
         if (m.call_id !== listening) break;
