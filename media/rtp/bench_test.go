@@ -80,7 +80,7 @@ func BenchmarkTick(b *testing.B) {
 				if talking {
 					s.push(frame)
 				}
-				s.tick(0)
+				s.Tick(0)
 			}
 			b.StopTimer()
 			if want := map[bool]int{true: b.N}[talking]; c.packetsOut.Load() != uint64(want) {

@@ -13,14 +13,6 @@ import (
 // withPacer makes a session use p.
 func withPacer(p *Pacer) func(*Config) { return func(c *Config) { c.Pacer = p } }
 
-// idleSender is a sender with nothing queued and no socket, for
-// registration tests: its ticks only advance the timestamp.
-func idleSender() *sender {
-	cfg := DefaultConfig().withDefaults()
-	enc, _, _ := codecFuncs(cfg.Codec)
-	return newSender(nil, cfg, enc, &counters{}, nil)
-}
-
 func TestPacerSharesGoroutines(t *testing.T) {
 	p := NewPacer(2)
 	rx := listen(t)
@@ -45,65 +37,6 @@ func TestPacerSharesGoroutines(t *testing.T) {
 	}
 	if g := leaked(time.Second); g != "" { // the last Close waits for the shard goroutine (a Start AfterFunc may still be finishing)
 		t.Errorf("goroutines left:\n%s", g)
-	}
-}
-
-func TestPacerSpreadsGroups(t *testing.T) {
-	p := newPacer(2, 4)
-	senders := make([]*sender, 16)
-	for i := range senders {
-		senders[i] = idleSender()
-		p.add(senders[i])
-	}
-	counts := func() (lo, hi int) {
-		lo = 1 << 30
-		for _, sh := range p.shards {
-			for i := range sh.groups {
-				lo, hi = min(lo, sh.groups[i].n), max(hi, sh.groups[i].n)
-			}
-		}
-		return lo, hi
-	}
-	if lo, hi := counts(); lo != 2 || hi != 2 {
-		t.Errorf("16 senders over 8 groups: %d..%d per group, want 2", lo, hi)
-	}
-	for _, s := range senders[:3] { // empties one group, thins two
-		s.stop()
-		p.remove(s)
-	}
-	for range 3 {
-		s := idleSender()
-		p.add(s)
-		senders = append(senders, s)
-	}
-	if lo, hi := counts(); lo != 2 || hi != 2 {
-		t.Errorf("after refilling: %d..%d per group, want 2", lo, hi)
-	}
-	for _, s := range senders[3:] {
-		s.stop()
-		p.remove(s)
-	}
-	if st := p.Stats(); st.Sessions != 0 || st.Goroutines != 0 {
-		t.Errorf("stats %+v after removing all", st)
-	}
-}
-
-// TestPacerPhases checks the groups of all shards are due at evenly
-// spread offsets of the 20 ms period.
-func TestPacerPhases(t *testing.T) {
-	p := newPacer(2, 4)
-	seen := map[time.Duration]bool{}
-	for _, sh := range p.shards {
-		for g := range int64(len(sh.groups)) {
-			off := sh.due(g).Sub(p.epoch) % audio.FrameDuration
-			if off%(2500*time.Microsecond/2) != 0 || seen[off] {
-				t.Errorf("phase %v repeated or off the 2.5 ms / 2 grid", off)
-			}
-			seen[off] = true
-		}
-	}
-	if len(seen) != 8 {
-		t.Errorf("%d distinct phases, want 8", len(seen))
 	}
 }
 
@@ -152,7 +85,7 @@ func TestPacerResync(t *testing.T) {
 }
 
 func resyncRun(t *testing.T) string {
-	p := newPacer(1, 1)
+	p := NewPacer(1) // a and b share the shard; the resync skips all its groups
 	rxA, rxB := listen(t), listen(t)
 	a := newSession(t, addrOf(rxA), withPacer(p))
 	b := newSession(t, addrOf(rxB), withPacer(p))
@@ -162,11 +95,12 @@ func resyncRun(t *testing.T) string {
 		_ = s.Enqueue(tone(2*Rate, 500))
 		s.Start(context.Background())
 	}
-	readPackets(t, rxB, 3, time.Second)
+	before, _ := readPackets(t, rxB, 3, time.Second)
 	a.tx.mu.Lock() // the next tick of the shard blocks on a
 	time.Sleep(8 * audio.FrameDuration)
 	a.tx.mu.Unlock()
 	pkts, _ := readPackets(t, rxB, 5, time.Second)
+	pkts = append(before[2:], pkts...) // b's first packet after the stall may be the jump
 	if st := b.Stats(); st.SendLate != 1 || p.Stats().Resyncs != 1 {
 		return fmt.Sprintf("session SendLate %d, pacer Resyncs %d", b.Stats().SendLate, p.Stats().Resyncs)
 	}
@@ -213,30 +147,4 @@ func sum(v []uint64) (n uint64) {
 		n += x
 	}
 	return n
-}
-
-func TestPacerLatenessBuckets(t *testing.T) {
-	p := NewPacer(1)
-	bounds := LatenessBounds()
-	tests := []struct {
-		late   time.Duration
-		bucket int
-	}{
-		{-time.Millisecond, 0}, {0, 0}, {250 * time.Microsecond, 0}, {251 * time.Microsecond, 1},
-		{3 * time.Millisecond, 4}, {20 * time.Millisecond, len(bounds) - 1}, {time.Second, len(bounds)},
-	}
-	for _, tt := range tests {
-		before := p.Stats().Lateness[tt.bucket]
-		p.observe(tt.late)
-		if got := p.Stats().Lateness[tt.bucket]; got != before+1 {
-			t.Errorf("lateness %v not counted in bucket %d", tt.late, tt.bucket)
-		}
-	}
-	if st := p.Stats(); st.MaxLateness != time.Second || sum(st.Lateness[:]) != uint64(len(tests)) {
-		t.Errorf("stats %+v", st)
-	}
-	bounds[0] = time.Hour // a copy: the Pacer's bounds stay put
-	if LatenessBounds()[0] != 250*time.Microsecond {
-		t.Error("LatenessBounds returned the Pacer's own array")
-	}
 }

@@ -35,9 +35,6 @@ type sender struct {
 	pkt     []byte // header + payload, reused
 	talking bool   // the previous tick sent a packet
 
-	// Registration in a Pacer, guarded by the Pacer's mu.
-	shard *shard
-	group int
 }
 
 func newSender(conn *net.UDPConn, cfg Config, enc encodeFunc, c *counters, remote *atomic.Pointer[netip.AddrPort]) *sender {
@@ -96,10 +93,10 @@ func (s *sender) stop() {
 	s.mu.Unlock()
 }
 
-// tick is called by the Pacer once per 20 ms. skip > 0 means the pacer
+// Tick is called by the Pacer once per 20 ms. skip > 0 means the pacer
 // fell that many periods behind and skipped them: the RTP clock jumps to
 // stay true to wall time and a new talkspurt starts.
-func (s *sender) tick(skip int) {
+func (s *sender) Tick(skip int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.stopped {

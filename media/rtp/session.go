@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/yuecall/yuecall/audio"
+	"github.com/yuecall/yuecall/media/internal/rtpio"
 )
 
 // DTMFBuffer is the capacity of the DTMF channel. When it is full, further
@@ -32,6 +33,7 @@ type Session struct {
 	dtmf    chan rune
 	rx      *receiver
 	tx      *sender
+	member  *rtpio.Member // in cfg.Pacer, from Start
 
 	mu      sync.Mutex // guards started, closed, cancel
 	started bool
@@ -77,14 +79,14 @@ func (s *Session) Start(ctx context.Context) {
 	ctx, s.cancel = context.WithCancel(ctx)
 	// Unblock the reader when ctx ends without Close.
 	stop := context.AfterFunc(ctx, func() { _ = s.conn.SetReadDeadline(time.Unix(1, 0)) })
-	s.cfg.Pacer.add(s.tx)
+	s.member = s.cfg.Pacer.Add(s.tx)
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
 		defer func() {
 			stop()
 			s.tx.stop()
-			s.cfg.Pacer.remove(s.tx)
+			s.cfg.Pacer.Remove(s.member)
 		}()
 		s.readLoop(ctx)
 	}()

@@ -34,7 +34,7 @@ func BenchmarkSendFrame(b *testing.B) {
 				if s.q.Len() < frameSamples {
 					s.q.Push(second)
 				}
-				s.tick()
+				s.Tick(0)
 			}
 			if w.n == 0 {
 				b.Fatal("nothing sent")

@@ -13,6 +13,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/yuecall/yuecall/audio"
+	"github.com/yuecall/yuecall/media/internal/rtpio"
 )
 
 // DTMFBuffer is the capacity of the DTMF channel. When it is full, further
@@ -43,6 +44,7 @@ type Call struct {
 	sink  atomic.Pointer[sinkBox]
 	dtmf  chan rune
 	tx    *sender
+	pacer *rtpio.Pacer
 	conn  *wsConn
 	codec atomic.Pointer[Codec]
 
@@ -55,16 +57,17 @@ type Call struct {
 	hangup   chan struct{} // closed by Hangup
 	hangOnce sync.Once
 
-	mu     sync.Mutex // guards ending and wg.Add
+	mu     sync.Mutex // guards ending, member and wg.Add
 	ending bool
-	wg     sync.WaitGroup // media goroutines: pacer, RTP reader, RTCP reader
+	member *rtpio.Member  // the sender's place in the pacer while it is paced
+	wg     sync.WaitGroup // media goroutines: RTP reader, RTCP reader
 }
 
 func newCall(parent context.Context, id string, remote Remote, cfg Config, ws *websocket.Conn, log *slog.Logger) *Call {
 	c := &Call{ID: id, Remote: remote, log: log, dtmf: make(chan rune, DTMFBuffer),
 		done: make(chan struct{}), closed: make(chan struct{}), hangup: make(chan struct{})}
 	c.ctx, c.cancel = context.WithCancel(parent)
-	c.tx = newSender(&c.c, cfg.SendQueue)
+	c.tx, c.pacer = newSender(&c.c, cfg.SendQueue), rtpio.DefaultPacer()
 	c.conn = newWSConn(ws, cfg.MaxMessageBytes, cfg.MessageQueue, &c.c)
 	return c
 }
@@ -100,7 +103,8 @@ func (c *Call) runTracked(fn func(ctx context.Context)) {
 }
 
 // end marks the call ended with reason: Done closes, the context is
-// cancelled, no more media goroutines start. Only the first reason counts.
+// cancelled, no more media goroutines start and no more packets are sent.
+// Only the first reason counts. It runs on the session's goroutine.
 func (c *Call) end(reason string) {
 	c.doneOnce.Do(func() {
 		c.reason.Store(&reason)
@@ -108,8 +112,33 @@ func (c *Call) end(reason string) {
 		c.ending = true
 		c.mu.Unlock()
 		c.cancel()
+		c.stopPacing()
 		close(c.done)
 	})
+}
+
+// startPacing puts the sender on the shared Pacer (once connected, with its
+// track and encoder set), unless the call is ending.
+func (c *Call) startPacing() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ending || c.member != nil {
+		return
+	}
+	c.member = c.pacer.Add(c.tx)
+}
+
+// stopPacing stops the sender (once it returns no tick runs) and takes it
+// off the Pacer.
+func (c *Call) stopPacing() {
+	c.tx.stop()
+	c.mu.Lock()
+	m := c.member
+	c.member = nil
+	c.mu.Unlock()
+	if m != nil {
+		c.pacer.Remove(m)
+	}
 }
 
 // deliver puts a digit on the DTMF channel without blocking; overflow is

@@ -7,8 +7,9 @@
 // Flush, Pause, Pending, DTMF, Done, Hangup) at 16 kHz both ways: caller
 // audio (Opus decoded at 48 kHz and resampled, or PCMU at 8 kHz
 // resampled) goes through a reorder buffer with loss concealment to the
-// sink in 20 ms frames; bot audio is queued, paced out every 20 ms from a
-// monotonic clock and encoded (Opus with media/opus, or PCMU). Digits
+// sink in 20 ms frames; bot audio is queued, encoded (Opus with
+// media/opus, or PCMU) and paced out every 20 ms by the Pacer the SIP
+// leg's sessions share (media/internal/rtpio, one goroutine per core). Digits
 // come from RFC 4733 telephone-events (the browser's RTCDTMFSender,
 // telephone-event/48000 and /8000 are negotiated) and from "dtmf"
 // signalling messages. Call.Send pushes extra JSON messages (transcripts
@@ -36,12 +37,13 @@
 //
 // Goroutines: ServeHTTP's goroutine runs the call's supervising select
 // until the call ends and its handler returns; each call also owns the
-// socket reader and writer, the 20 ms pacer, the RTP reader (on pion's
-// OnTrack goroutine) and an RTCP reader, all stopped and waited for at
-// teardown. Channels are bounded with written overflow policies (conn.go,
+// socket reader and writer, the RTP reader (on pion's OnTrack goroutine)
+// and an RTCP reader, all stopped and waited for at teardown. Its frames
+// are sent by the shared Pacer's goroutines from connection until the call
+// ends (the sender stops under its own lock, so no packet goes out after). Channels are bounded with written overflow policies (conn.go,
 // call.go) and counted overflow (Stats).
 //
-// Imports: the standard library, audio, media/opus, gorilla/websocket,
-// nats-io/nuid and pion (webrtc/v4, ice, sdp, rtp, interceptor, logging).
+// Imports: the standard library, audio, media/opus, media/internal/rtpio,
+// gorilla/websocket, nats-io/nuid and pion (webrtc/v4, ice, sdp, rtp, interceptor, logging).
 // It never imports the call package or other top-level packages.
 package webrtc

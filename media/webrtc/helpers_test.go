@@ -56,7 +56,7 @@ func callGoroutines() int {
 	stacks := string(buf[:runtime.Stack(buf, true)])
 	n := 0
 	for _, g := range strings.Split(stacks, "\n\n") {
-		for _, f := range []string{"webrtc.(*session)", "webrtc.(*sender).run", "webrtc.(*receiver).run", "webrtc.(*wsConn)"} {
+		for _, f := range []string{"webrtc.(*session)", "webrtc.(*receiver).run", "webrtc.(*wsConn)", "rtpio.(*shard).run"} {
 			if strings.Contains(g, f) {
 				n++
 				break

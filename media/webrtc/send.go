@@ -1,8 +1,8 @@
 package webrtc
 
 import (
-	"context"
 	"math/rand/v2"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -12,18 +12,16 @@ import (
 	"github.com/yuecall/yuecall/media/internal/rtpio"
 )
 
-// lateFrames is how far (in frames) the pacer may fall behind its schedule
-// before it gives up catching up and restarts the schedule from now.
-const lateFrames = 3
-
 // packetWriter is where the pacer's packets go: the call's
 // TrackLocalStaticRTP, which sets SSRC and payload type per binding.
 type packetWriter interface {
 	WriteRTP(p *rtp.Packet) error
 }
 
-// sender paces queued audio out as one RTP packet per 20 ms. The fields
-// after the atomics are owned by the pacer goroutine.
+// sender turns queued audio into one RTP packet per 20 ms tick of the
+// shared Pacer (the one the SIP leg uses). mu is held for a whole tick;
+// stop takes it, so once stop has returned no tick runs again. The fields
+// after mu are only touched under it.
 type sender struct {
 	c       *counters
 	q       *rtpio.Queue[int16]
@@ -31,6 +29,8 @@ type sender struct {
 	flushed atomic.Bool  // set by Flush: the next packet starts a talkspurt
 	paused  atomic.Bool  // set by Pause: queued audio waits, nothing is sent
 
+	mu      sync.Mutex
+	stopped bool
 	w       packetWriter
 	enc     frameEncoder
 	pkt     rtp.Packet
@@ -52,33 +52,29 @@ func newSender(c *counters, maxQueue time.Duration) *sender {
 	}
 }
 
-// run is the pacer: tick n happens at t0 + n*20ms on the monotonic clock.
-// w and enc must be set before it starts.
-func (s *sender) run(ctx context.Context) {
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	t0 := time.Now()
-	for n := int64(0); ; n++ {
-		deadline := t0.Add(time.Duration(n) * audio.FrameDuration)
-		if wait := time.Until(deadline); wait > 0 {
-			timer.Reset(wait)
-			select {
-			case <-ctx.Done():
-				return
-			case <-timer.C:
-			}
-		} else if ctx.Err() != nil {
-			return
-		} else if behind := -wait / audio.FrameDuration; behind > lateFrames {
-			// Far behind (a stalled machine): keep the RTP clock true to
-			// wall time, start a new talkspurt and a new schedule.
-			s.c.sendLate.Add(1)
-			s.pkt.Timestamp += uint32(behind) * s.enc.step()
-			s.talking = false
-			t0, n = time.Now(), 0
-		}
-		s.tick()
+// stop ends the ticks: when it returns, no tick is running or will run.
+func (s *sender) stop() {
+	s.mu.Lock()
+	s.stopped = true
+	s.mu.Unlock()
+}
+
+// Tick is called by the Pacer once per 20 ms. skip > 0 means the pacer
+// fell that many periods behind (a stalled machine) and skipped them: the
+// RTP clock jumps to stay true to wall time and a new talkspurt starts.
+// w and enc are set before the sender joins the Pacer.
+func (s *sender) Tick(skip int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopped {
+		return
 	}
+	if skip > 0 {
+		s.c.sendLate.Add(1)
+		s.pkt.Timestamp += uint32(skip) * s.enc.step()
+		s.talking = false
+	}
+	s.tick()
 }
 
 // tick sends the next frame, if any. The RTP timestamp advances every tick,

@@ -186,7 +186,7 @@ func (s *session) onState() string {
 	case pion.PeerConnectionStateConnected:
 		if !s.connected {
 			s.connected = true
-			s.call.goTracked(s.call.tx.run)
+			s.call.startPacing()
 			s.sendState("connected", "")
 			s.srv.answered.Add(1)
 			s.log.Info("webrtc: call connected", "codec", s.call.Codec(), "remote", s.call.Remote.Addr)

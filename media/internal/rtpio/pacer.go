@@ -1,0 +1,328 @@
+package rtpio
+
+import (
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/yuecall/yuecall/audio"
+)
+
+// Ticker is what a Pacer paces: a leg's sender, which sends one frame per
+// Tick. skip > 0 means the Pacer fell that many periods behind and skipped
+// them: the sender should advance its RTP clock by as many frames and start
+// a new talkspurt. Tick runs on a shard goroutine shared with other legs,
+// so it must not block.
+type Ticker interface {
+	Tick(skip int)
+}
+
+// A Pacer sends the 20 ms frames of many legs (SIP sessions and browser
+// calls alike) from a few goroutines instead of one timer goroutine per
+// leg.
+//
+// It has shards (one goroutine each) and each shard has groups. The
+// shards×groups phases are spread evenly over the 20 ms period: group g of
+// shard s is due at epoch + (g·shards + s)·20ms/(shards·groups) + n·20ms on
+// the monotonic clock, so wake-ups and socket writes are spread instead of
+// bunched. An added Ticker joins the least loaded group and is ticked
+// once per period in a stable order, so its packets are exactly 20 ms apart
+// on average and their spacing varies only by how late the shard wakes.
+//
+// A shard's goroutine runs only while the shard has Tickers: it starts
+// with the first and has returned when Remove of the last one returns, so
+// an idle Pacer holds no goroutines and needs no Close.
+//
+// If a shard falls more than lateFrames periods behind (a stalled
+// machine), it skips the missed periods: each of its Tickers gets
+// Tick(skip) with the number skipped.
+type Pacer struct {
+	epoch    time.Time
+	shards   []*shard
+	resyncs  atomic.Uint64
+	lateness [len(latenessBounds) + 1]atomic.Uint64
+	maxLate  atomic.Int64
+
+	mu   sync.Mutex // guards registration: the group lists and counts, each shard's n, quit and done
+	next int        // where the search for the least loaded group starts (round-robin on ties)
+	n    int        // registered Tickers
+}
+
+// Member is a Ticker's place in a Pacer, from Add until Remove.
+type Member struct {
+	t Ticker
+	// Guarded by the Pacer's mu.
+	shard *shard
+	group int
+}
+
+// PacerStats is a snapshot of a Pacer.
+type PacerStats struct {
+	Sessions   int    // Tickers being paced (legs)
+	Goroutines int    // shard goroutines running
+	Resyncs    uint64 // times a shard fell more than 3 frames behind and skipped ahead
+	// Lateness counts group ticks by how late they started: Lateness[i]
+	// counts those more than LatenessBounds()[i-1] and at most
+	// LatenessBounds()[i] late; the last element counts those later than
+	// every bound. A late start delays every packet of the group's
+	// members by as much (a Prometheus histogram maps onto it directly).
+	Lateness [len(latenessBounds) + 1]uint64
+	// MaxLateness is the latest a group tick has started.
+	MaxLateness time.Duration
+}
+
+var latenessBounds = [...]time.Duration{
+	250 * time.Microsecond, 500 * time.Microsecond, time.Millisecond, 2 * time.Millisecond,
+	5 * time.Millisecond, 10 * time.Millisecond, 20 * time.Millisecond,
+}
+
+// LatenessBounds returns the upper bounds of the PacerStats.Lateness buckets.
+func LatenessBounds() []time.Duration { return slices.Clone(latenessBounds[:]) }
+
+// lateFrames is how far (in frames) a shard may fall behind its schedule
+// before it gives up catching up and skips the missed periods.
+const lateFrames = 3
+
+// pacerGroups is the number of groups per shard: with 2 shards, 8 phases
+// 2.5 ms apart, each sending about 1/8 of the packets. (8 groups measured
+// no better in BenchmarkScale; 1 group was clearly worse.)
+const pacerGroups = 4
+
+// shard is one goroutine's share of the Tickers.
+type shard struct {
+	p      *Pacer
+	offset time.Duration // when group 0 is due, from the epoch
+	sub    time.Duration // period / groups: time between two groups' ticks
+	groups []group
+
+	// Guarded by p.mu.
+	n    int
+	quit chan struct{} // closed to stop the running goroutine; nil when none runs or it was told to stop
+	done chan struct{} // closed when the last goroutine started has returned
+}
+
+// group is the Tickers ticked together.
+type group struct {
+	list atomic.Pointer[[]*Member] // replaced, never modified, under p.mu
+	n    int                       // len(*list), guarded by p.mu
+	skip int                       // periods skipped by a resync, not yet applied; owned by the shard goroutine
+}
+
+// NewPacer returns a Pacer with the given number of shards; shards <= 0
+// means GOMAXPROCS. It starts no goroutine until a Ticker is added.
+func NewPacer(shards int) *Pacer { return newPacer(shards, pacerGroups) }
+
+func newPacer(shards, groups int) *Pacer {
+	if shards <= 0 {
+		shards = runtime.GOMAXPROCS(0)
+	}
+	groups = max(groups, 1)
+	p := &Pacer{epoch: time.Now()}
+	sub := audio.FrameDuration / time.Duration(groups)
+	for i := range shards {
+		done := make(chan struct{})
+		close(done)
+		p.shards = append(p.shards, &shard{
+			p:      p,
+			offset: time.Duration(i) * sub / time.Duration(shards),
+			sub:    sub,
+			groups: make([]group, groups),
+			done:   done,
+		})
+	}
+	return p
+}
+
+var defaultPacer = sync.OnceValue(func() *Pacer { return NewPacer(0) })
+
+// DefaultPacer returns the process-wide Pacer that both legs use unless
+// told otherwise. It has one shard per GOMAXPROCS at its first use.
+func DefaultPacer() *Pacer { return defaultPacer() }
+
+// Stats returns a snapshot of p.
+func (p *Pacer) Stats() PacerStats {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	st := PacerStats{Sessions: p.n, Resyncs: p.resyncs.Load(), MaxLateness: time.Duration(p.maxLate.Load())}
+	for _, sh := range p.shards {
+		if sh.quit != nil {
+			st.Goroutines++
+		}
+	}
+	for i := range st.Lateness {
+		st.Lateness[i] = p.lateness[i].Load()
+	}
+	return st
+}
+
+// Add registers t in the least loaded group, starting its shard's
+// goroutine if needed. t is ticked from the group's next due time on, until
+// Remove.
+func (p *Pacer) Add(t Ticker) *Member {
+	s := &Member{t: t}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	sh, gi := p.leastLoaded()
+	if sh.quit == nil {
+		<-sh.done // a goroutine told to stop has returned: never two per shard
+		sh.quit, sh.done = make(chan struct{}), make(chan struct{})
+		go sh.run(sh.quit, sh.done)
+	}
+	g := &sh.groups[gi]
+	var list []*Member
+	if old := g.list.Load(); old != nil {
+		list = append(list, *old...)
+	}
+	list = append(list, s)
+	g.list.Store(&list)
+	g.n++
+	sh.n++
+	p.n++
+	s.shard, s.group = sh, gi
+	return s
+}
+
+// leastLoaded picks the group with the fewest members, scanning from a
+// rotating start so ties are spread over shards.
+func (p *Pacer) leastLoaded() (*shard, int) {
+	groups := len(p.shards[0].groups)
+	total := len(p.shards) * groups
+	best, bestN := 0, -1
+	for i := range total {
+		k := (p.next + i) % total
+		sh := p.shards[k%len(p.shards)]
+		if n := sh.groups[k/len(p.shards)].n; bestN < 0 || n < bestN {
+			best, bestN = k, n
+		}
+	}
+	p.next = (best + 1) % total
+	return p.shards[best%len(p.shards)], best / len(p.shards)
+}
+
+// Remove unregisters s. A tick of s may still be running when Remove
+// returns, unless s was its shard's last member (Remove then returns after
+// the shard goroutine has): a Ticker that must not be ticked again stops
+// itself first, under its own lock. A second Remove does nothing.
+func (p *Pacer) Remove(s *Member) {
+	p.mu.Lock()
+	sh := s.shard
+	if sh == nil {
+		p.mu.Unlock()
+		return
+	}
+	g := &sh.groups[s.group]
+	old := *g.list.Load()
+	list := make([]*Member, 0, len(old))
+	for _, o := range old {
+		if o != s {
+			list = append(list, o)
+		}
+	}
+	g.list.Store(&list)
+	g.n--
+	sh.n--
+	p.n--
+	s.shard = nil
+	var done chan struct{}
+	if sh.n == 0 {
+		close(sh.quit)
+		sh.quit, done = nil, sh.done
+	}
+	p.mu.Unlock()
+	if done != nil {
+		<-done
+	}
+}
+
+// due returns when sub-tick k of the shard is due; sub-tick k ticks group
+// k mod groups.
+func (sh *shard) due(k int64) time.Time {
+	return sh.p.epoch.Add(sh.offset + time.Duration(k)*sh.sub)
+}
+
+// run is the shard goroutine: it ticks one group per sub-period until quit.
+func (sh *shard) run(quit <-chan struct{}, done chan<- struct{}) {
+	defer close(done)
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	ng := int64(len(sh.groups))
+	k := int64(time.Since(sh.p.epoch)-sh.offset)/int64(sh.sub) + 1 // the first sub-tick still to come
+	for {
+		k = sh.skipEmpty(k)
+		late := time.Since(sh.due(k))
+		if late < 0 {
+			timer.Reset(-late)
+			select {
+			case <-quit:
+				return
+			case <-timer.C:
+			}
+			late = time.Since(sh.due(k))
+		} else {
+			select {
+			case <-quit:
+				return
+			default:
+			}
+		}
+		sh.p.observe(late)
+		if behind := late / audio.FrameDuration; behind > lateFrames {
+			sh.resync(int64(behind))
+			k += int64(behind) * ng
+		}
+		sh.tick(&sh.groups[k%ng])
+		k++
+	}
+}
+
+// skipEmpty returns the first sub-tick from k whose group has members (or
+// k if none has: the lists may be changing). A skipped group forgets its
+// resync: a member that joins later has missed nothing.
+func (sh *shard) skipEmpty(k int64) int64 {
+	ng := int64(len(sh.groups))
+	for i := int64(0); i < ng; i++ {
+		g := &sh.groups[(k+i)%ng]
+		if l := g.list.Load(); l != nil && len(*l) > 0 {
+			return k + i
+		}
+		g.skip = 0
+	}
+	return k
+}
+
+// tick ticks every member of g, applying a pending resync.
+func (sh *shard) tick(g *group) {
+	skip := g.skip
+	g.skip = 0
+	if list := g.list.Load(); list != nil {
+		for _, m := range *list {
+			m.t.Tick(skip)
+		}
+	}
+}
+
+// observe counts a group tick that started late by d.
+func (p *Pacer) observe(d time.Duration) {
+	d = max(d, 0)
+	i := 0
+	for i < len(latenessBounds) && d > latenessBounds[i] {
+		i++
+	}
+	p.lateness[i].Add(1)
+	for {
+		m := p.maxLate.Load()
+		if int64(d) <= m || p.maxLate.CompareAndSwap(m, int64(d)) {
+			return
+		}
+	}
+}
+
+// resync records that every group skips the given number of periods.
+func (sh *shard) resync(periods int64) {
+	sh.p.resyncs.Add(1)
+	for i := range sh.groups {
+		sh.groups[i].skip += int(periods)
+	}
+}
