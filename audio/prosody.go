@@ -104,7 +104,8 @@ type ProsodyMeter struct {
 var _ Writer = (*ProsodyMeter)(nil)
 
 // NewProsodyMeter returns a meter for PCM at rate (8 or 16 kHz on the
-// telephone path; any rate from 4 kHz up works).
+// telephone path; any rate from 4 kHz up works, lower rates are taken as
+// 4 kHz).
 func NewProsodyMeter(rate int) *ProsodyMeter {
 	rate = max(rate, prosodyPitchRate)
 	d := max(int(math.Round(float64(rate)/prosodyPitchRate)), 1)

@@ -266,6 +266,34 @@ func referencePitch(s PCM16, rate int) float64 {
 	return f0s[len(f0s)/2]
 }
 
+// FuzzProsodyMeter feeds arbitrary samples in arbitrary chunks: no panic,
+// finite results, pitch in range or zero, counts consistent.
+func FuzzProsodyMeter(f *testing.F) {
+	f.Add([]byte{0, 0, 255, 127, 0, 128}, uint16(160), false)
+	f.Add(bytes.Repeat([]byte{0, 64, 0, 192}, 400), uint16(7), true)
+	f.Fuzz(func(t *testing.T, raw []byte, chunk uint16, wide bool) {
+		rate := 8000
+		if wide {
+			rate = 16000
+		}
+		s := make(PCM16, len(raw)/2)
+		for i := range s {
+			s[i] = int16(uint16(raw[2*i]) | uint16(raw[2*i+1])<<8)
+		}
+		p := measure(s, rate, int(chunk)%1000+1)
+		finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+		if !finite(p.LevelDBFS) || !finite(p.PeakDBFS) || !finite(p.PitchHz) || !finite(p.PitchSpreadHz) {
+			t.Fatalf("non-finite result %+v", p)
+		}
+		if p.PitchHz != 0 && (p.PitchHz < ProsodyMinPitchHz*0.9 || p.PitchHz > ProsodyMaxPitchHz*1.1) {
+			t.Fatalf("pitch %g out of range", p.PitchHz)
+		}
+		if p.VoicedFrames > p.ActiveFrames || p.ActiveFrames > p.Frames || p.ShoutFrames > p.VoicedFrames || p.PitchSpreadHz < 0 {
+			t.Fatalf("inconsistent counts %+v", p)
+		}
+	})
+}
+
 // BenchmarkProsodyMeter reports the cost of one voiced 20 ms frame.
 func BenchmarkProsodyMeter(b *testing.B) {
 	for _, rate := range []int{8000, 16000} {
