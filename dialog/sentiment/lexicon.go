@@ -37,7 +37,9 @@ type entry struct {
 // intensifier or angry prosody to cross it, while abuse and threats to
 // escalate cross it alone.
 var lexicon = []entry{
-	// Profanity (粗口) and its soft spellings.
+	// Profanity (粗口) and its soft spellings. 仆街 counts wherever it
+	// stands, narrative included: the literal "fell over" is 仆親 or 跌親,
+	// and on a call to a bank the word is rude however it is meant.
 	{"屌", 0.85, kindProfanity}, {"𨳒", 0.85, kindProfanity}, {"𨶙", 0.8, kindProfanity},
 	{"撚", 0.8, kindProfanity}, {"𨳊", 0.8, kindProfanity}, {"閪", 0.85, kindProfanity},
 	{"鳩", 0.6, kindProfanity}, {"戇鳩", 0.8, kindProfanity},
