@@ -76,6 +76,10 @@ func (d *Desk) login(w http.ResponseWriter, r *http.Request) {
 	if !readJSON(w, r, &req) {
 		return
 	}
+	if len(req.Name) > 64 || len(req.Password) > MaxPasswordLen {
+		jsonError(w, http.StatusUnauthorized, "bad_credentials", "用戶名稱或密碼錯誤")
+		return
+	}
 	key := req.Name + "|" + remoteIP(r)
 	if !d.limit.allow(key) {
 		jsonError(w, http.StatusTooManyRequests, "rate_limited", "登入失敗太多次，請十五分鐘後再試")

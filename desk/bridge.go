@@ -195,9 +195,11 @@ func (d *Desk) serveWS(view string) http.Handler {
 			return
 		}
 		c := &client{user: user, view: view, q: newOutQueue(d.cfg.QueueLen), listen: map[string]bool{}}
-		c.q.push(item{data: d.snapshot(c), critical: true})
+		// join first, then snapshot: an event between the two is in the
+		// snapshot or follows it, never lost
 		d.hub.add(c)
 		defer d.hub.remove(c)
+		c.q.push(item{data: d.snapshot(c), critical: true})
 		ctx, cancel := context.WithCancel(r.Context())
 		defer cancel()
 		readDone := make(chan struct{})
