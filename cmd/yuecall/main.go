@@ -31,6 +31,7 @@ Usage:
   yuecall user add NAME --role agent|supervisor|compliance --password-stdin
   yuecall user list | yuecall user remove NAME
                                  manage desk users (DATA_DIR/users.json, argon2id)
+  yuecall kb import --pack DIR [--replace] [--dry-run] FILE... | kb search [--pack P] QUERY  (pack authors)
   yuecall config env             print every YUECALL_* variable with its YAML key and default
   yuecall config check [-config FILE]  validate a configuration and print it
   yuecall version
@@ -64,6 +65,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdConfig(args[1:], stdout, stderr)
 	case "user":
 		return cmdUser(args[1:], os.Stdin, stdout, stderr)
+	case "kb":
+		return cmdKB(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "yuecall", version)
 		return 0
