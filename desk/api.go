@@ -188,7 +188,8 @@ func parseReply(data []byte) (events.ControlReply, error) {
 }
 
 // accept asks the call to take this agent; the first agent the call grants
-// wins. On OK the page opens its WebRTC peer on the reply's JoinPath.
+// wins. An agent already on a call is refused (busy): only idle agents
+// take hand-offs (all agents see the queue). On OK the page opens its WebRTC peer on the reply's JoinPath.
 func (d *Desk) accept(w http.ResponseWriter, r *http.Request) {
 	u, _ := UserFrom(r.Context())
 	var req callReq
@@ -197,6 +198,10 @@ func (d *Desk) accept(w http.ResponseWriter, r *http.Request) {
 	}
 	if !validCallID(req.CallID) {
 		jsonError(w, http.StatusBadRequest, "bad_call", "通話編號錯誤")
+		return
+	}
+	if calls := d.st.callsOf(u.Name); len(calls) > 0 && u.Role == RoleAgent {
+		jsonError(w, http.StatusConflict, "busy", "你仲有通話未完，請先交返俾 AI 或者結束")
 		return
 	}
 	rep, err := d.request(r.Context(), events.Control{CallID: req.CallID, Action: events.ControlAccept, User: u.Name, Role: u.Role})

@@ -101,6 +101,12 @@ func TestHandoffAcceptFirstWins(t *testing.T) {
 	if res, body := ben.do("POST", "/api/agent/accept", map[string]string{"call_id": "c42"}, nil); res.StatusCode != http.StatusConflict || !strings.Contains(string(body), "taken") {
 		t.Errorf("second accept: %d %s", res.StatusCode, body)
 	}
+	// amy is busy until she hands the call back
+	e.emit("c44", events.HandoffRequested{CallID: "c44", Queue: "cards", Reason: "caller_asked"})
+	readUntil(t, amyWS, "handoff", 5*time.Second, func(m map[string]any) bool { return m["call_id"] == "c44" })
+	if res, body := amy.do("POST", "/api/agent/accept", map[string]string{"call_id": "c44"}, nil); res.StatusCode != http.StatusConflict || !strings.Contains(string(body), "busy") {
+		t.Errorf("accept while on a call: %d %s", res.StatusCode, body)
+	}
 	// amy now follows the call; ben does not
 	e.emit("c42", events.Transcript{Speaker: "caller", Text: "我張卡號係4111111111111111", Final: true})
 	m := readUntil(t, amyWS, "transcript", 5*time.Second, nil)
