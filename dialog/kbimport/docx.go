@@ -47,56 +47,72 @@ func docxBlocks(data []byte) ([]block, error) {
 	return paragraphs(xml.NewDecoder(bytes.NewReader(xmlData)))
 }
 
+// docxWalker collects paragraphs while walking document.xml.
+type docxWalker struct {
+	out    []block
+	cur    *strings.Builder // nil outside a w:p
+	level  int
+	inText bool
+	n      int // paragraphs seen
+}
+
 // paragraphs walks the document's elements, one block per w:p.
 func paragraphs(dec *xml.Decoder) ([]block, error) {
-	var out []block
-	var cur *strings.Builder
-	level, inText, n := 0, false, 0
+	var w docxWalker
 	for {
 		tok, err := dec.Token()
 		if errors.Is(err, io.EOF) {
-			return out, nil
+			return w.out, nil
 		}
 		if err != nil {
 			return nil, fmt.Errorf("word/document.xml: %v", err)
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			if t.Name.Space != wordNS {
-				continue
-			}
-			switch t.Name.Local {
-			case "p":
-				cur, level = &strings.Builder{}, 0
-			case "pStyle":
-				level = headingLevel(attr(t, "val"))
-			case "t":
-				inText = true
-			case "tab":
-				if cur != nil {
-					cur.WriteByte('\t')
-				}
-			case "br", "cr":
-				if cur != nil {
-					cur.WriteByte('\n')
-				}
+			if t.Name.Space == wordNS {
+				w.start(t)
 			}
 		case xml.EndElement:
-			if t.Name.Space == wordNS && t.Name.Local == "t" {
-				inText = false
-			}
-			if t.Name.Space == wordNS && t.Name.Local == "p" && cur != nil {
-				n++
-				if text := strings.TrimSpace(cur.String()); text != "" {
-					out = append(out, block{level: level, text: text, line: n})
-				}
-				cur = nil
+			if t.Name.Space == wordNS {
+				w.end(t.Name.Local)
 			}
 		case xml.CharData:
-			if inText && cur != nil {
-				cur.Write(t)
+			if w.inText && w.cur != nil {
+				w.cur.Write(t)
 			}
 		}
+	}
+}
+
+func (w *docxWalker) start(t xml.StartElement) {
+	switch t.Name.Local {
+	case "p":
+		w.cur, w.level = &strings.Builder{}, 0
+	case "pStyle":
+		w.level = headingLevel(attr(t, "val"))
+	case "t":
+		w.inText = true
+	case "tab":
+		if w.cur != nil {
+			w.cur.WriteByte('\t')
+		}
+	case "br", "cr":
+		if w.cur != nil {
+			w.cur.WriteByte('\n')
+		}
+	}
+}
+
+func (w *docxWalker) end(local string) {
+	switch {
+	case local == "t":
+		w.inText = false
+	case local == "p" && w.cur != nil:
+		w.n++
+		if text := strings.TrimSpace(w.cur.String()); text != "" {
+			w.out = append(w.out, block{level: w.level, text: text, line: w.n})
+		}
+		w.cur = nil
 	}
 }
 

@@ -117,6 +117,14 @@ func (ex *extractor) op(stk *pdf.Stack, op string) {
 		}
 	case "cm":
 		ex.ctm = affine{num(0), num(1), num(2), num(3), num(4), num(5)}.mul(ex.ctm)
+	default:
+		ex.textOp(op, args, num)
+	}
+}
+
+// textOp follows the text operators (PDF 32000-1 §9.4).
+func (ex *extractor) textOp(op string, args []pdf.Value, num func(int) float64) {
+	switch op {
 	case "BT":
 		ex.tm, ex.tlm = identity, identity
 	case "Tf":
