@@ -151,14 +151,28 @@ func (s *Session) listenControl() {
 	}
 }
 
+// answer replies to a request with r in the event envelope.
 func answer(reply func([]byte), r events.ControlReply) {
 	if reply == nil {
 		return
 	}
-	b, err := json.Marshal(r)
-	if err == nil {
+	env, err := events.NewEnvelope(r.CallID, r, time.Now())
+	if err != nil {
+		return
+	}
+	if b, err := json.Marshal(env); err == nil {
 		reply(b)
 	}
+}
+
+// decodePayload reads a message in the event envelope (the contract) or,
+// from simple tools, the bare payload.
+func decodePayload(data []byte, v any) error {
+	var env events.Envelope
+	if err := json.Unmarshal(data, &env); err == nil && env.Type != "" && len(env.Data) > 0 {
+		return json.Unmarshal(env.Data, v)
+	}
+	return json.Unmarshal(data, v)
 }
 
 // onControl carries out one human command in the loop.
@@ -168,7 +182,7 @@ func (s *Session) onControl(m ctrlMsg) {
 		return
 	}
 	var c events.Control
-	if err := json.Unmarshal(m.data, &c); err != nil {
+	if err := decodePayload(m.data, &c); err != nil {
 		answer(m.reply, events.ControlReply{CallID: s.info.ID, Error: "bad_request", Message: "指令格式唔啱。"})
 		return
 	}
@@ -386,7 +400,7 @@ func (t teeWriter) WriteSample(f audio.PCM16) error {
 // onReviewDecision takes a compliance decision on the call's pending draft.
 func (s *Session) onReviewDecision(data []byte) {
 	var d events.ReviewDecision
-	if err := json.Unmarshal(data, &d); err != nil {
+	if err := decodePayload(data, &d); err != nil {
 		s.log.Warn("review: bad decision message", "err", err)
 		return
 	}

@@ -44,13 +44,21 @@ func (m *memControl) request(t *testing.T, subject string, v any) events.Control
 	if fn == nil {
 		t.Fatalf("nobody listens on %s", subject)
 	}
-	b, _ := json.Marshal(v)
+	env, err := events.NewEnvelope("t1", v.(events.Payload), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(env)
 	got := make(chan []byte, 1)
 	fn(b, func(r []byte) { got <- r })
 	select {
 	case r := <-got:
+		var env events.Envelope
 		var cr events.ControlReply
-		if err := json.Unmarshal(r, &cr); err != nil {
+		if err := json.Unmarshal(r, &env); err != nil || env.Type != events.TypeControlReply {
+			t.Fatalf("reply %s is not a %s envelope (%v)", r, events.TypeControlReply, err)
+		}
+		if err := json.Unmarshal(env.Data, &cr); err != nil {
 			t.Fatal(err)
 		}
 		return cr
