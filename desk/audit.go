@@ -23,12 +23,17 @@ const (
 
 // ensureAuditStream finds the stream that keeps <prefix>.audit.> (the
 // events stream over <prefix>.> does when serve made it first) or creates
-// Config.AuditStream over just those subjects, on file storage.
+// Config.AuditStream over just those subjects, on file storage. JetStream
+// refuses overlapping streams: once YUECALL_AUDIT exists, a stream over
+// <prefix>.> cannot be created, so create the events stream first.
 func (d *Desk) ensureAuditStream(ctx context.Context) error {
 	subj := d.prefix + "audit.>"
 	name, err := d.js.StreamNameBySubject(ctx, subj)
 	if err == nil && name != "" {
 		d.auditStream = name
+		if name != d.cfg.AuditStream {
+			d.log.Warn("desk: audit records are kept in the events stream, with its retention", "stream", name)
+		}
 		return nil
 	}
 	if err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
