@@ -13,6 +13,7 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/yuecall/yuecall/events"
 )
@@ -261,4 +262,37 @@ func FuzzParseReply(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, _ = parseReply(b)
 	})
+}
+
+// TestAuditStreamOfItsOwn: with no events stream, the desk keeps audit
+// records in YUECALL_AUDIT on file storage.
+func TestAuditStreamOfItsOwn(t *testing.T) {
+	ns, err := events.StartServer(events.ServerConfig{Listen: "127.0.0.1:0", StoreDir: t.TempDir(), JetStream: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { ns.Shutdown(); ns.WaitForShutdown() }()
+	nc, err := nats.Connect(ns.ClientURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	d, err := New(Config{DataDir: t.TempDir(), NATS: nc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	st, err := d.js.Stream(t.Context(), "YUECALL_AUDIT")
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, _ := st.Info(t.Context())
+	if info.Config.Storage != jetstream.FileStorage || fmt.Sprint(info.Config.Subjects) != "[yuecall.audit.>]" {
+		t.Errorf("audit stream %+v", info.Config)
+	}
+	d.audit(t.Context(), User{Name: "sue", Role: RoleSupervisor}, "barge", "c1", "", "127.0.0.1")
+	rows, err := d.readAudit(t.Context(), time.Now().Add(-time.Minute), time.Now().Add(time.Minute), 10)
+	if err != nil || len(rows) != 1 || rows[0].Action != "barge" || rows[0].User != "sue" {
+		t.Errorf("audit rows %+v %v", rows, err)
+	}
 }
