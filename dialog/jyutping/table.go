@@ -34,46 +34,56 @@ var load = sync.OnceValue(func() *table { return parse(charsData, wordsData, sim
 
 func parse(chars, words, simp string) *table {
 	t := &table{words: map[string][]string{}, simp: map[rune]rune{}}
-	byRune := t.parseChars(chars)
-	t.runes = make([]rune, 0, len(byRune))
-	for r := range byRune {
-		t.runes = append(t.runes, r)
-	}
-	slices.Sort(t.runes)
-	t.start = make([]int32, 0, len(t.runes)+1)
-	for _, r := range t.runes {
-		t.start = append(t.start, int32(len(t.read)))
-		t.read = append(t.read, byRune[r]...)
-	}
-	t.start = append(t.start, int32(len(t.read)))
+	t.parseChars(chars)
 	t.maxWord = make([]uint8, len(t.runes))
 	t.parseSimp(simp)
 	t.parseWords(words)
 	return t
 }
 
-// parseChars reads "syl\tchars of rank 1\tchars of rank 2…" lines.
-func (t *table) parseChars(data string) map[rune][]string {
-	byRune := map[rune][]string{}
+// reading is one (character, rank, syllable) triple of chars.txt.
+type reading struct {
+	r    rune
+	rank int32
+	syl  string
+}
+
+// parseChars reads "syl\tchars of rank 1\tchars of rank 2…" lines into
+// the sorted tables.
+func (t *table) parseChars(data string) {
+	all := make([]reading, 0, 36000)
 	for line := range strings.Lines(data) {
 		line = strings.TrimSuffix(line, "\n")
 		if line == "" || line[0] == '#' {
 			continue
 		}
-		fields := strings.Split(line, "\t")
-		syl := fields[0]
-		for rank, group := range fields[1:] {
+		syl, rest, _ := strings.Cut(line, "\t")
+		for rank := int32(0); ; rank++ {
+			group, more, found := strings.Cut(rest, "\t")
 			for _, r := range group {
-				rs := byRune[r]
-				for len(rs) <= rank {
-					rs = append(rs, "")
-				}
-				rs[rank] = syl
-				byRune[r] = rs
+				all = append(all, reading{r, rank, syl})
 			}
+			if !found {
+				break
+			}
+			rest = more
 		}
 	}
-	return byRune
+	slices.SortFunc(all, func(a, b reading) int {
+		if a.r != b.r {
+			return int(a.r - b.r)
+		}
+		return int(a.rank - b.rank)
+	})
+	t.read = make([]string, 0, len(all))
+	for i, e := range all {
+		if i == 0 || e.r != all[i-1].r {
+			t.runes = append(t.runes, e.r)
+			t.start = append(t.start, int32(len(t.read)))
+		}
+		t.read = append(t.read, e.syl)
+	}
+	t.start = append(t.start, int32(len(t.read)))
 }
 
 // parseWords reads "word\tsyl syl…" lines.
