@@ -1,6 +1,8 @@
 package call
 
 import (
+	"time"
+
 	"github.com/yuecall/yuecall/audio"
 	"github.com/yuecall/yuecall/dialog"
 	"github.com/yuecall/yuecall/dialog/sentiment"
@@ -19,7 +21,7 @@ func (s *Session) observeCaller(text string, p audio.Prosody) {
 		return
 	}
 	res := s.anger.Observe(text, sentiment.Prosody{LevelDBFS: p.LevelDBFS, PitchHz: p.PitchHz,
-		PitchSpreadHz: p.PitchSpreadHz, SyllablesPerSec: sentiment.SyllableRate(text, p.Duration),
+		PitchSpreadHz: p.PitchSpreadHz, SyllablesPerSec: sentiment.SyllableRate(text, time.Duration(p.ActiveFrames)*audio.FrameDuration),
 		ShoutFrames: p.ShoutFrames, VoicedFrames: p.VoicedFrames})
 	s.publish(events.Sentiment{Score: res.Score, Anger: res.Anger, Cues: res.Cues})
 	if res.Alert {
