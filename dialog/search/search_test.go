@@ -14,8 +14,10 @@ func TestBankRetrieval(t *testing.T) {
 	ix := search.New(bankDocs(t))
 	tests := []struct{ query, want string }{
 		{"我張卡唔見咗點算", "card-lost"},
-		{"我張咔唔見咗", "card-lost"},    // ASR homophone: 咔 for 卡 (kaa1)
-		{"分行幾點開閂", "branch-hours"}, // 閂 for 門 (mun4 / saan1 … wrong word, same topic)
+		{"我張咔唔見咗", "card-lost"},               // ASR homophone: 咔 for 卡 (kaa1)
+		{"分行幾點開閂", "branch-hours"},            // 開閂: colloquial for opening hours
+		{"我想茶戶口結餘", "account-verification"},   // ASR homophone: 茶 for 查 (caa4)
+		{"點樣睇返我戶口結魚", "account-verification"}, // 魚 for 餘 (jyu4)
 		{"分行幾點開門", "branch-hours"},
 		{"星期六開唔開", "branch-hours"},
 		{"點樣睇返我戶口結餘", "account-verification"},
@@ -42,8 +44,8 @@ func TestBankRetrieval(t *testing.T) {
 }
 
 func TestHomophoneNeedsSyllables(t *testing.T) {
-	// 咭 (kaat1) is not a homophone of 卡 (kaa1), 咔 is: only the latter
-	// should keep the score of the right spelling's syllable bigrams.
+	// 咔 for 卡 (both kaa1) loses the character bigrams but keeps the
+	// syllable bigrams: found, with a lower score.
 	ix := search.New(bankDocs(t))
 	right, homo := ix.Search("張卡唔見咗", 1), ix.Search("張咔唔見咗", 1)
 	if len(right) == 0 || len(homo) == 0 || homo[0].Score >= right[0].Score {
