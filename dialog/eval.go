@@ -162,9 +162,13 @@ func Evaluate(e *Engine, r io.Reader) (Report, error) {
 		u := e.Understand(c.Text, EvalNow)
 		pred := e.predicted(u)
 		support[c.Intent]++
-		predicted[pred]++
 		in, _ := e.pack.Intent(c.Intent)
 		ok := pred == c.Intent || (pred == Clarified && in.Action == Clarify)
+		if ok {
+			predicted[c.Intent]++ // a clarified out-of-scope label counts as predicted
+		} else {
+			predicted[pred]++
+		}
 		if ok {
 			rep.Correct++
 			correct[c.Intent]++

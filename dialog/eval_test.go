@@ -67,6 +67,9 @@ func TestEvaluate(t *testing.T) {
 				if s.Support < 6 {
 					t.Errorf("intent %s has only %d labelled utterances", s.Intent, s.Support)
 				}
+				if s.Precision > 1 || s.Recall > 1 || s.Correct > s.Predicted {
+					t.Errorf("intent %s: inconsistent score %+v", s.Intent, s)
+				}
 			}
 		})
 	}
