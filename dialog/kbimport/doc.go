@@ -27,7 +27,9 @@
 // undecodable file) and nothing is written; otherwise the new kb/ is built in
 // a staging directory inside the pack, the whole pack re-loaded from there
 // with dialog.LoadPack, swapped in with two renames, and loaded once more,
-// the old kb/ being restored if that fails.
+// the old kb/ being restored if that fails. A lock file (.kbimport.lock)
+// keeps a second import out meanwhile; a server reading the pack during the
+// two renames may briefly see no kb/.
 //
 // It imports dialog, dialog/jyutping, gopkg.in/yaml.v3, github.com/ledongthuc/pdf
 // and the standard library.

@@ -189,3 +189,25 @@ func TestSlug(t *testing.T) {
 		}
 	}
 }
+
+func TestImportLocked(t *testing.T) {
+	dir := copyPack(t)
+	if err := os.WriteFile(filepath.Join(dir, lockName), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, dir)
+	_, err := Import(dir, []string{"testdata/one.md"}, Options{})
+	if !errors.Is(err, ErrPack) || !strings.Contains(err.Error(), "another import") {
+		t.Fatalf("err = %v, want another import running", err)
+	}
+	if !sameTree(before, snapshot(t, dir)) {
+		t.Error("the pack changed")
+	}
+	os.Remove(filepath.Join(dir, lockName))
+	if _, err := Import(dir, []string{"testdata/one.md"}, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, lockName)); err == nil {
+		t.Error("lock left behind")
+	}
+}

@@ -15,6 +15,11 @@ import (
 
 // install writes arts into packDir/kb all at once (see Import).
 func install(packDir string, arts []article, existing map[string]dialog.Article) (err error) {
+	unlock, err := lock(packDir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	stage, err := os.MkdirTemp(packDir, ".kbimport-")
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrPack, err)
@@ -33,6 +38,23 @@ func install(packDir string, arts []article, existing map[string]dialog.Article)
 		return fmt.Errorf("%w: the imported articles would not load, nothing written: %w", ErrPack, err)
 	}
 	return swap(packDir, newKB, filepath.Join(stage, "kb.old"))
+}
+
+// lockName is created in the pack while an import runs there.
+const lockName = ".kbimport.lock"
+
+// lock makes sure that only one import writes to packDir at a time.
+func lock(packDir string) (func(), error) {
+	name := filepath.Join(packDir, lockName)
+	f, err := os.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("%w: another import is running in %s (if not, remove %s)", ErrPack, packDir, name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrPack, err)
+	}
+	_ = f.Close()
+	return func() { _ = os.Remove(name) }, nil
 }
 
 // swap moves newKB into packDir/kb, keeping the old one at oldKB until the
