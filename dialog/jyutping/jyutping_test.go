@@ -44,6 +44,9 @@ func TestSyllables(t *testing.T) {
 		{"銀行", "ngan4 hong4"}, // context: 行 alone is haang4
 		{"我去銀行", "ngo5 heoi3 ngan4 hong4"},
 		{"行街", "haang4 gaai1"},
+		{"重要", "zung6 jiu3"}, {"重新", "cung4 san1"}, // 重 by context
+		{"調整", "tiu4 zing2"}, {"調查", "diu6 caa4"}, // 調 by context
+		{"音樂", "jam1 ngok6"}, {"快樂", "faai3 lok6"}, // 樂 by context
 		{"银行", "ngan4 hong4"}, // Simplified
 		{"我想查結餘。", "ngo5 soeng2 caa4 git3 jyu4"},
 		{"我想茶結餘", "ngo5 soeng2 caa4 git3 jyu4"}, // ASR homophone error
