@@ -92,12 +92,13 @@ func (e *Engine) SensitiveThreshold() float64 { return e.sensitiveThreshold }
 type Classification struct {
 	Intent     string  // best intent; "" when nothing matched at all
 	Confidence float64 // in [0, 1]
-	Method     string  // ByKeyword, BySimilarity or "" (nothing matched)
+	Method     string  // ByKeyword, BySound, BySimilarity or "" (nothing matched)
 	Keyword    string  // the keyword that decided, for ByKeyword
 	Empty      bool    // nothing to classify: silence, noise, fillers, punctuation
 }
 
-// Classify runs keyword rules, then similarity against the pack's examples.
+// Classify runs keyword rules (by characters, then by sound), then
+// similarity against the pack's examples.
 // It ignores the threshold; Respond applies it.
 func (e *Engine) Classify(text string) Classification {
 	sc := e.pool.Get().(*scratch)
