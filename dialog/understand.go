@@ -26,7 +26,7 @@ type Understanding struct {
 	// guess at or above the sensitive threshold still hands off).
 	Action string
 	Slots  map[string]string // see Engine.Slots
-	Method string            // ByKeyword, BySimilarity or ""
+	Method string            // ByKeyword, BySound, BySimilarity or ""
 }
 
 // Understand classifies text, applies the threshold and the guardrails'
