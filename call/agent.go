@@ -16,7 +16,7 @@ import (
 )
 
 // Control carries humans' commands to a call: the desk publishes them on
-// NATS (yuecall.call.<id>.control and .review); cmd adapts a connection.
+// NATS (yuecall.ctl.<id> and yuecall.call.<id>.review); cmd adapts a connection.
 type Control interface {
 	// Listen delivers each message on subject to fn until stop is called.
 	// reply answers a request; it is nil for a plain publish. fn runs on
@@ -131,11 +131,11 @@ func (s *Session) listenControl() {
 		return
 	}
 	for _, review := range []bool{false, true} {
-		kind := "control"
+		subject := s.d.Subjects.Control(s.info.ID)
 		if review {
-			kind = "review"
+			subject = s.d.Subjects.Call(s.info.ID, "review")
 		}
-		stop, err := s.d.Control.Listen(s.d.Subjects.Call(s.info.ID, kind), func(data []byte, reply func([]byte)) {
+		stop, err := s.d.Control.Listen(subject, func(data []byte, reply func([]byte)) {
 			select {
 			case s.ctrlEv <- ctrlMsg{review: review, data: data, reply: reply}:
 			default:

@@ -116,7 +116,7 @@ func TestAgentAcceptJoinBridgeAndHandBack(t *testing.T) {
 	reg := NewRegistry()
 	tc := startTestCallWith(t, func(d *Deps) { d.Control, d.Registry = mc, reg })
 	defer tc.teardown()
-	ctl := events.Subjects{}.Call("t1", "control")
+	ctl := events.Subjects{}.Control("t1")
 
 	// Before a hand-off nobody can accept.
 	time.Sleep(300 * time.Millisecond)
@@ -193,7 +193,7 @@ func TestAgentLeavingRequeuesTheCaller(t *testing.T) {
 	reg := NewRegistry()
 	tc := startTestCallWith(t, func(d *Deps) { d.Control, d.Registry = mc, reg })
 	defer tc.teardown()
-	ctl := events.Subjects{}.Call("t1", "control")
+	ctl := events.Subjects{}.Control("t1")
 	time.Sleep(1500 * time.Millisecond)
 	zero, _ := audio.GenerateDTMF(make(audio.PCM16, 800), audio.Rate8k, '0', 0.3)
 	sendPaced(tc.caller, append(zero, make(audio.PCM16, 1600)...))

@@ -142,7 +142,7 @@ func (d *Desk) request(ctx context.Context, c events.Control) (events.ControlRep
 		return events.ControlReply{}, err
 	}
 	defer sub.Unsubscribe()
-	if err := d.nc.PublishRequest(d.cfg.Subjects.Call(c.CallID, "control"), inbox, b); err != nil {
+	if err := d.nc.PublishRequest(d.cfg.Subjects.Control(c.CallID), inbox, b); err != nil {
 		return events.ControlReply{}, err
 	}
 	for {

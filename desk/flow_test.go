@@ -30,7 +30,7 @@ type responder struct {
 
 func newResponder(t *testing.T, nc *nats.Conn, callID string) *responder {
 	r := &responder{received: make(chan events.Control, 16)}
-	sub, err := nc.Subscribe(events.Subjects{}.Call(callID, "control"), func(m *nats.Msg) {
+	sub, err := nc.Subscribe(events.Subjects{}.Control(callID), func(m *nats.Msg) {
 		var env events.Envelope
 		var c events.Control
 		if json.Unmarshal(m.Data, &env) != nil || env.Type != events.TypeControl || json.Unmarshal(env.Data, &c) != nil {

@@ -2,7 +2,7 @@ package events
 
 // Desk ↔ call contract: what humans do to a live call, and what comes back.
 //
-// A call session subscribes to yuecall.call.<id>.control and
+// A call session subscribes to yuecall.ctl.<id> (Subjects.Control) and
 // yuecall.call.<id>.review; the desk publishes there. Requests that need an
 // answer (accept a hand-off) use NATS request-reply on the same subjects: the
 // session replies with a ControlReply.
@@ -106,12 +106,17 @@ func (Agent) EventType() string          { return TypeAgent }
 func (Audit) EventType() string          { return TypeAudit }
 func (Summary) EventType() string        { return TypeSummary }
 
-func (Control) Subject(s Subjects, id string) string        { return s.Call(id, "control") }
+func (Control) Subject(s Subjects, id string) string        { return s.Control(id) }
 func (ControlReply) Subject(s Subjects, id string) string   { return s.Call(id, "control_reply") }
 func (ReviewDecision) Subject(s Subjects, id string) string { return s.Call(id, "review") }
 func (Agent) Subject(s Subjects, id string) string          { return s.Call(id, "agent") }
 func (a Audit) Subject(s Subjects, _ string) string         { return s.Audit(a.Action) }
 func (Summary) Subject(s Subjects, id string) string        { return s.Call(id, "summary") }
+
+// Control returns yuecall.ctl.<call_id>, where humans' commands reach a
+// call. It lies outside the durable stream (Durable) on purpose: a stream
+// would answer every request with its own acknowledgement.
+func (s Subjects) Control(callID string) string { return s.p() + ".ctl." + token(callID) }
 
 // Audit returns yuecall.audit.<action>.
 func (s Subjects) Audit(action string) string { return s.p() + ".audit." + token(action) }

@@ -73,7 +73,7 @@ func EnsureStream(ctx context.Context, nc *nats.Conn, subj Subjects, cfg StreamC
 		return fmt.Errorf("events: jetstream: %w", err)
 	}
 	_, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name: cfg.Name, Subjects: []string{subj.All()}, Storage: jetstream.FileStorage,
+		Name: cfg.Name, Subjects: subj.Durable(), Storage: jetstream.FileStorage,
 		MaxAge: cfg.MaxAge, Discard: jetstream.DiscardOld,
 	})
 	if err != nil {

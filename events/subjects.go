@@ -29,6 +29,14 @@ func (s Subjects) Review(queue string) string { return s.p() + ".review." + toke
 // AlertAnger returns yuecall.alert.anger.
 func (s Subjects) AlertAnger() string { return s.p() + ".alert.anger" }
 
+// Durable returns the subjects the event stream keeps: calls, hand-offs,
+// reviews and alerts. Control requests (ctl) are not kept, and the audit
+// trail (audit) has its own longer-lived stream.
+func (s Subjects) Durable() []string {
+	p := s.p()
+	return []string{p + ".call.>", p + ".handoff.>", p + ".review.>", p + ".alert.>"}
+}
+
 // All returns the wildcard that matches every yuecall subject.
 func (s Subjects) All() string { return s.p() + ".>" }
 
