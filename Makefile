@@ -27,7 +27,9 @@ run: deps-run build
 
 test: deps-test check-go
 	go vet ./...
-	go test -race -count=1 -timeout 20m ./...
+	mkdir -p test-output/screenshots
+	YUECALL_SCREENSHOTS=$(CURDIR)/test-output/screenshots go test -race -count=1 -timeout 25m ./...
+	@echo "screenshots of the desk and softphone pages: test-output/screenshots/"
 
 bench: check-go
 	go test -run '^$$' -bench . -benchmem ./audio/ ./media/rtp/ ./call/
