@@ -3,7 +3,7 @@
 // a recogniser that writes 茶 for 查 (both caa4) still matches.
 //
 // The readings are an embedded, compact extract of rime-cantonese (CC BY
-// 4.0): every character's readings, most common first, plus about 3,200
+// 4.0): every character's readings, most common first, plus about 3,000
 // words whose characters are not read with their usual reading (銀行 is
 // ngan4 hong4 while 行 alone is haang4), chosen from the project's Cantonese
 // corpora and knowledge packs. Simplified characters fold to the Traditional
