@@ -226,7 +226,7 @@ func TestSnapshotIsJSON(t *testing.T) {
 	if err := json.Unmarshal(e.desk.snapshot(&client{view: viewAgent, user: User{Name: "amy"}}), &m); err != nil {
 		t.Fatal(err)
 	}
-	if len(m.Queue) != 1 || m.Queue[0].From != "+*******4567" {
+	if len(m.Queue) != 1 || m.Queue[0].From != "+852******67" {
 		t.Errorf("snapshot queue %+v: want the hand-off with the number masked", m.Queue)
 	}
 }

@@ -243,18 +243,6 @@ func TestAuditExportOverHTTP(t *testing.T) {
 	}
 }
 
-func FuzzMask(f *testing.F) {
-	for _, s := range []string{"", "12345678", "我張卡號係4111111111111111", "+852 9123 4567", "1234567", "a1b2c3", "\xff\xfe12345678901"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		m := mask(s)
-		if len(m) != len(s) || hasLongRun(m) {
-			t.Fatalf("mask(%q) = %q", s, m)
-		}
-	})
-}
-
 func FuzzParseReply(f *testing.F) {
 	for _, s := range []string{`{"type":"call.control_reply.v1","data":{"ok":true,"join_path":"/ws/agent?call=1"}}`, `{"ok":false,"error":"taken"}`, ``, `null`, `{"type":"call.control_reply.v1","data":7}`} {
 		f.Add([]byte(s))
@@ -294,5 +282,25 @@ func TestAuditStreamOfItsOwn(t *testing.T) {
 	rows, err := d.readAudit(t.Context(), time.Now().Add(-time.Minute), time.Now().Add(time.Minute), 10)
 	if err != nil || len(rows) != 1 || rows[0].Action != "barge" || rows[0].User != "sue" {
 		t.Errorf("audit rows %+v %v", rows, err)
+	}
+}
+
+func TestComplianceAlertReachesComplianceAndSupervisors(t *testing.T) {
+	e := newEnv(t, nil)
+	carl := e.login("carl")
+	ws, _, err := carl.socket(viewCompliance)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	readUntil(t, ws, "snapshot", 5*time.Second, nil)
+	e.emit("c9", events.AlertCompliance{CallID: "c9", Intent: "fraud_report", Reason: "fraud",
+		Excerpt: "有人用咗我張卡 4111 1111 1111 1111"})
+	m := readUntil(t, ws, "compliance_alert", 5*time.Second, nil)
+	if m["call_id"] != "c9" || m["intent"] != "fraud_report" {
+		t.Fatalf("alert %v", m)
+	}
+	if ex, _ := m["excerpt"].(string); strings.Contains(ex, "4111 1111 1111 1111") {
+		t.Errorf("excerpt not masked: %q", ex)
 	}
 }

@@ -26,6 +26,7 @@ func (d *Desk) subscribe() error {
 	}{
 		{p + "call.*.*", "", d.onCallEvent},
 		{p + "alert.anger", "", d.onAlert},
+		{p + "alert.compliance", "", d.onComplianceAlert},
 		{p + "handoff.>", HandoffGroup, d.onHandoff},
 		{p + "review.>", "", d.onReview},
 		{p + "audit.>", "", d.onAudit},
@@ -229,6 +230,35 @@ func (d *Desk) onAlert(m *nats.Msg) {
 	}
 	a := alertMsg{Type: "alert", CallID: v.CallID, Score: v.Score, Excerpt: mask(v.Excerpt), At: d.now().UnixMilli()}
 	d.st.addAlert(a)
+	d.toView(viewSupervisor, a, true)
+}
+
+// complianceAlertMsg tells compliance officers (and supervisors) about an
+// urgent call, e.g. a fraud report.
+type complianceAlertMsg struct {
+	Type    string `json:"type"` // compliance_alert
+	CallID  string `json:"call_id"`
+	Intent  string `json:"intent"`
+	Reason  string `json:"reason"`
+	Excerpt string `json:"excerpt"`
+	At      int64  `json:"at"`
+}
+
+func (d *Desk) onComplianceAlert(m *nats.Msg) {
+	env, ok := d.decode(m)
+	if !ok {
+		return
+	}
+	v, ok := unmarshal[events.AlertCompliance](d, env.Data)
+	if !ok {
+		return
+	}
+	if v.CallID == "" {
+		v.CallID = env.CallID
+	}
+	a := complianceAlertMsg{Type: "compliance_alert", CallID: v.CallID, Intent: v.Intent, Reason: v.Reason,
+		Excerpt: mask(v.Excerpt), At: d.now().UnixMilli()}
+	d.toView(viewCompliance, a, true)
 	d.toView(viewSupervisor, a, true)
 }
 

@@ -80,6 +80,14 @@
       case "audit":
         $("#audit").prepend(auditRow(m));
         break;
+      case "compliance_alert": {
+        const at = new Date(m.at).toLocaleTimeString("zh-HK", { timeZone: "Asia/Hong_Kong", hour12: false });
+        $("#urgent").prepend(el("li", { testid: "compliance-alert", class: "item alert", "data-call": m.call_id },
+          el("div", {}, at + "　來電 " + m.call_id + "　" + (m.intent || "") + "（" + (m.reason || "") + "）"),
+          el("div", { class: "excerpt" }, m.excerpt || "")));
+        $("#urgent-count").textContent = String($("#urgent").children.length);
+        break;
+      }
     }
   }
 
