@@ -220,6 +220,13 @@ func (s *Session) control(c events.Control) events.ControlReply {
 		s.handBack(c.User)
 		r.OK = true
 		return r
+	case events.ControlSummary:
+		if s.conv == nil {
+			return fail("no_dialog", "呢個來電冇智能助理摘要。")
+		}
+		sm := s.conv.Summary()
+		r.OK, r.Summary = true, &events.Summary{Intent: sm.Intent, Slots: sm.Slots, Done: sm.Done, Pending: sm.Pending, Text: sm.Text}
+		return r
 	case events.ControlEnd:
 		s.end("completed", "agent_hangup")
 		s.hangup()

@@ -238,6 +238,32 @@ func (d *Desk) dropHandoff(callID, reason string) {
 	}
 }
 
+// summary asks the call for its summary now (the agent's /summary); an
+// agent may ask only about a call they are on.
+func (d *Desk) summary(w http.ResponseWriter, r *http.Request) {
+	u, _ := UserFrom(r.Context())
+	id := r.URL.Query().Get("call_id")
+	if !validCallID(id) {
+		jsonError(w, http.StatusBadRequest, "bad_call", "通話編號錯誤")
+		return
+	}
+	if u.Role != RoleSupervisor && !d.st.isOn(id, u.Name) {
+		jsonError(w, http.StatusForbidden, "not_on_call", "你唔喺呢個通話")
+		return
+	}
+	rep, err := d.request(r.Context(), events.Control{CallID: id, Action: events.ControlSummary, User: u.Name, Role: u.Role})
+	if err != nil || !rep.OK || rep.Summary == nil {
+		jsonError(w, http.StatusGatewayTimeout, "no_summary", "攞唔到摘要，請再試")
+		return
+	}
+	sm := *rep.Summary
+	sm.Text = mask(sm.Text)
+	for k, v := range sm.Slots {
+		sm.Slots[k] = mask(v)
+	}
+	writeJSON(w, http.StatusOK, sm)
+}
+
 // controlHandler publishes hand_back or end for a call the agent is on
 // (a supervisor may act on any call).
 func (d *Desk) controlHandler(action string) http.Handler {

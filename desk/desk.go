@@ -176,7 +176,7 @@ func (d *Desk) Close() error {
 //	GET  /login, /desk, /supervisor, /compliance, /desk/assets/…
 //	POST /api/login, /api/logout; GET /api/me
 //	GET  /ws/desk/agent | /ws/desk/supervisor | /ws/desk/compliance
-//	POST /api/agent/accept | hand_back | end
+//	POST /api/agent/accept | hand_back | end; GET /api/agent/summary?call_id=…
 //	GET  /api/supervisor/board | /api/supervisor/kpi; POST /api/supervisor/join
 //	GET  /api/compliance/reviews | /api/compliance/audit | /api/compliance/audit.csv
 //	POST /api/compliance/decision
@@ -196,6 +196,7 @@ func (d *Desk) Register(mux *http.ServeMux) {
 	mux.Handle("POST /api/agent/accept", d.Require(http.HandlerFunc(d.accept), agent...))
 	mux.Handle("POST /api/agent/hand_back", d.Require(d.controlHandler(events.ControlHandBack), agent...))
 	mux.Handle("POST /api/agent/end", d.Require(d.controlHandler(events.ControlEnd), agent...))
+	mux.Handle("GET /api/agent/summary", d.Require(http.HandlerFunc(d.summary), agent...))
 	mux.Handle("GET /api/supervisor/board", d.Require(http.HandlerFunc(d.board), sup...))
 	mux.Handle("GET /api/supervisor/kpi", d.Require(http.HandlerFunc(d.kpi), sup...))
 	mux.Handle("POST /api/supervisor/join", d.Require(http.HandlerFunc(d.join), sup...))

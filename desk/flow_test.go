@@ -39,6 +39,10 @@ func newResponder(t *testing.T, nc *nats.Conn, callID string) *responder {
 		r.mu.Lock()
 		r.got = append(r.got, c)
 		rep := events.ControlReply{CallID: callID, OK: true, JoinPath: "/ws/agent?call=" + callID}
+		if c.Action == events.ControlSummary {
+			rep.Summary = &events.Summary{Intent: "card_lost", Text: "來電者報失信用卡，卡號 4111 1111 1111 1111。",
+				Slots: map[string]string{"phone": "91234567"}, Pending: []string{"補發新卡"}}
+		}
 		if c.Action == events.ControlAccept {
 			if r.granted != "" {
 				rep = events.ControlReply{CallID: callID, Error: "taken", Message: "已經有同事接咗"}
@@ -302,5 +306,30 @@ func TestComplianceAlertReachesComplianceAndSupervisors(t *testing.T) {
 	}
 	if ex, _ := m["excerpt"].(string); strings.Contains(ex, "4111 1111 1111 1111") {
 		t.Errorf("excerpt not masked: %q", ex)
+	}
+}
+
+func TestSummaryOnDemand(t *testing.T) {
+	e := newEnv(t, nil)
+	newResponder(t, e.nc, "c5")
+	amy, bob := e.login("amy"), e.login("ben")
+	e.emit("c5", events.HandoffRequested{CallID: "c5", Queue: "cards", Reason: "caller_asked"})
+	waitFor(t, func() bool { return e.desk.st.hasHandoff("c5") })
+	if res, body := amy.do("POST", "/api/agent/accept", callReq{CallID: "c5"}, nil); res.StatusCode != http.StatusOK {
+		t.Fatalf("accept: %d %s", res.StatusCode, body)
+	}
+	res, body := amy.do("GET", "/api/agent/summary?call_id=c5", nil, nil)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("summary: %d %s", res.StatusCode, body)
+	}
+	var sm events.Summary
+	if err := json.Unmarshal(body, &sm); err != nil || sm.Intent != "card_lost" || len(sm.Pending) != 1 {
+		t.Fatalf("summary %s (%v)", body, err)
+	}
+	if strings.Contains(string(body), "4111 1111 1111 1111") || strings.Contains(string(body), "91234567") {
+		t.Errorf("summary not masked: %s", body)
+	}
+	if res, _ := bob.do("GET", "/api/agent/summary?call_id=c5", nil, nil); res.StatusCode != http.StatusForbidden {
+		t.Errorf("another agent's summary request: %d, want 403", res.StatusCode)
 	}
 }

@@ -22,6 +22,7 @@ const (
 	ControlEnd      = "end"       // the agent ends the call
 	ControlBarge    = "barge"     // a supervisor joins: caller and agent hear them
 	ControlWhisper  = "whisper"   // a supervisor speaks to the agent only
+	ControlSummary  = "summary"   // the agent asks for the call's summary now (request-reply)
 )
 
 // Control is a human's command to one call.
@@ -42,6 +43,8 @@ type ControlReply struct {
 	// JoinPath is where the agent's browser opens its WebRTC signalling
 	// socket to join the call (e.g. /ws/agent?call=…), when OK.
 	JoinPath string `json:"join_path,omitempty"`
+	// Summary answers ControlSummary.
+	Summary *Summary `json:"summary,omitempty"`
 }
 
 // Review decisions.

@@ -145,7 +145,13 @@
   });
   $("#cmd").addEventListener("keydown", (ev) => {
     if (ev.key !== "Enter") return;
-    if (ev.target.value.trim() === "/summary") { showSummary(summary); $("#summary-box").classList.add("flash"); setTimeout(() => $("#summary-box").classList.remove("flash"), 800); }
+    if (ev.target.value.trim() === "/summary") {
+      const flash = () => { $("#summary-box").classList.add("flash"); setTimeout(() => $("#summary-box").classList.remove("flash"), 800); };
+      if (!current) { showSummary(summary); flash(); }
+      else api("GET", "/api/agent/summary?call_id=" + encodeURIComponent(current), null)
+        .then((s) => { showSummary(s); flash(); })
+        .catch((e) => { Desk.toast(e.message, true); showSummary(summary); });
+    }
     ev.target.value = "";
   });
   setInterval(() => document.querySelectorAll(".wait[data-at]").forEach((w) => { w.textContent = Desk.duration(Date.now() - Number(w.dataset.at)); }), 1000);
