@@ -155,6 +155,9 @@ func TestAgentAcceptJoinBridgeAndHandBack(t *testing.T) {
 		t.Fatalf("join: %v", err)
 	}
 	waitEvent(t, tc.recorder, events.TypeAgent, `"state":"joined"`)
+	if r := mc.request(t, ctl, events.Control{Action: events.ControlSummary, User: "amy", Role: "agent"}); !r.OK || r.Summary == nil {
+		t.Errorf("summary: %+v", r)
+	}
 	time.Sleep(200 * time.Millisecond) // the bot's hand-off prompt is flushed
 
 	// Caller → agent, then agent → caller: each hears the other.
