@@ -68,6 +68,30 @@
 // recall, confusions, hand-off recall on sensitive and hand-off intents,
 // review recall and a calibration table of accuracy by confidence.
 //
+// Conversation (one per call) carries the state across turns: follow-ups
+// (咁上個月呢? repeats the last intent with the new slot), corrections (唔係,
+// 我係話信用卡), slot filling (a missing required slot is asked for), and
+// identity verification before account data (the caller's number, a
+// knowledge factor, an OTP sent and checked through the pack's tools; two
+// wrong answers hand off; the answers are masked in the history). Respond
+// runs the policy first — guardrails from policy.yaml and a scan of the
+// caller's words so a sensitive request is never answered — then the pack's
+// answer, a tool-backed answer, or the best knowledge article (dialog/search,
+// BM25 over character and Jyutping bigrams), every factual answer citing its
+// sources. Investment advice returns Action Review: a draft (from the
+// articles, or the Generator) waits for a licensed human while the caller
+// hears a holding message; Reviewed turns approve, edit, reject or timeout
+// into the reply. With a Generator (WithGenerator: an LLM, dialog/llm) an
+// eligible answer streams sentence by sentence on Reply.Sentences, grounded
+// on the best passages, with the pack's read-only tools; every generated
+// sentence passes the never-say check; no first sentence in time → the
+// offline answer. Suggestions and Summary serve the live agent (masked).
+//
+// Sub-packages: jyutping (Cantonese readings), search (BM25), llm (the
+// OpenAI-compatible Generator, with llmtest, a chat-completions test server),
+// sentiment (anger from words and prosody, with alert hysteresis) and
+// kbimport (CSV, Markdown, .docx and PDF into a pack's kb/).
+//
 // An Engine is immutable and safe for concurrent use; a Conversation belongs
 // to one call and is not.
 //
