@@ -22,7 +22,7 @@ var allowed = map[string][]string{
 	"tts":       {"audio", "tts", "normalise", "internal"},
 	"dialog":    {"dialog", "normalise", "redact"},
 	"ivr":       {"ivr", "audio"},
-	"desk":      {"desk", "events"},
+	"desk":      {"desk", "events", "redact"},
 	"sim":       {"audio", "media", "sim"},
 	"load":      {"audio", "media", "sim", "load"},
 	"call":      {"audio", "media", "asr", "tts", "dialog", "ivr", "events", "normalise", "redact", "call"},
