@@ -3,7 +3,6 @@ package load
 import (
 	"errors"
 	"fmt"
-	"sort"
 	"time"
 )
 
@@ -12,14 +11,22 @@ import (
 // the report is complete, but the run counts as failed.
 var ErrGrowth = errors.New("load: server grew during the hold")
 
-// Soak checks. The server is looked at in two windows of the hold, each
-// growthWindow samples long: the baseline starts warmUp into the hold
-// (calls set up during the ramp-up have reached mid-script by then and the
-// heap its working size), the end window finishes when the hold does. The
-// growth is the difference of the windows' medians.
+// Soak checks. The server is looked at in two windows of the hold: the
+// baseline starts warmUp into the hold (calls set up during the ramp-up
+// have reached mid-script by then and the heap its working size), the end
+// window finishes when the hold does. Every call runs the same script, so
+// the server's goroutines rise and fall with the calls' phases (an ASR
+// stream while the caller talks) and stay in step for many rounds; each
+// window therefore spans one and a half call lengths when the hold allows
+// (at least growthWindow samples, at most half of the hold after the
+// warm-up), and the growth is the difference of the windows' minima: the
+// trough of the cycle, which a leak lifts and the phases do not. A hold
+// too short for windows of a whole call length reports the growth but does
+// not check it.
 const (
 	growthWindow = 5
 	maxWarmUp    = time.Minute
+	cycles       = 1.5 // call lengths per window
 	// DefaultMinGoroutineTolerance and DefaultGoroutineTolerancePerCall
 	// make the default goroutine tolerance max(20, calls/20): calls in
 	// different phases of their script hold 2-4 goroutines each, and
@@ -40,12 +47,15 @@ const (
 // Growth is how the server changed between the start and the end of the
 // hold, and what that was checked against.
 type Growth struct {
-	// BaselineAtS and EndAtS are the windows' middles, in seconds from the
-	// start of the run.
+	// BaselineAtS is when the baseline window starts and EndAtS when the
+	// end window ends, in seconds from the start of the run; WindowS is
+	// the windows' length.
 	BaselineAtS float64 `json:"baseline_at_s"`
 	EndAtS      float64 `json:"end_at_s"`
+	WindowS     float64 `json:"window_s"`
 	// GoroutineTolerance and MemToleranceKB are the limits applied; a
-	// limit that was not applied (figure unavailable, hold too short) is 0.
+	// limit that was not applied (figure unavailable, hold too short for
+	// windows of a whole call, or for memory under MinMemCheckHold) is 0.
 	GoroutineTolerance float64 `json:"goroutine_tolerance"`
 	MemToleranceKB     float64 `json:"mem_tolerance_kb"`
 	// Failed names the figures over their tolerance.
@@ -70,38 +80,47 @@ func (c Config) memToleranceKB(baseKB float64) float64 {
 
 // growth fills GoroutineGrowth, MemGrowthKB and Growth from the samples
 // taken during the hold [holdStart, holdEnd] and reports ErrGrowth when a
-// checked figure is over its tolerance. start is when the run started.
-func (rep *Report) growth(cfg Config, samples []sample, start, holdStart, holdEnd time.Time) error {
-	warm := min(cfg.Duration/5, maxWarmUp)
-	var hold []sample
+// checked figure is over its tolerance. start is when the run started;
+// callLen is the mean length of a call.
+func (rep *Report) growth(cfg Config, samples []sample, start, holdStart, holdEnd time.Time, callLen time.Duration) error {
+	from := holdStart.Add(min(cfg.Duration/5, maxWarmUp))
+	win := min(time.Duration(cycles*float64(callLen)), holdEnd.Sub(from)/2)
+	win = max(win, growthWindow*cfg.SampleEvery)
+	var base, end []sample
 	for _, s := range samples {
-		if !s.at.Before(holdStart.Add(warm)) && !s.at.After(holdEnd) {
-			hold = append(hold, s)
+		switch {
+		case s.at.Before(from) || s.at.After(holdEnd):
+		case s.at.Before(from.Add(win)):
+			base = append(base, s)
+		case !s.at.Before(holdEnd.Add(-win)):
+			end = append(end, s)
 		}
 	}
-	if len(hold) < 2*growthWindow {
+	if len(base) < growthWindow || len(end) < growthWindow {
 		rep.Unavailable = append(rep.Unavailable, "goroutine_growth", "mem_growth_kb")
 		return nil
 	}
-	base, end := hold[:growthWindow], hold[len(hold)-growthWindow:]
-	rep.Growth.BaselineAtS = round(base[growthWindow/2].at.Sub(start).Seconds())
-	rep.Growth.EndAtS = round(end[growthWindow/2].at.Sub(start).Seconds())
-	if g0, ok0 := median(base, goroutinesOf); ok0 {
-		g1, ok1 := median(end, goroutinesOf)
-		if ok1 {
+	rep.Growth.BaselineAtS = round(base[0].at.Sub(start).Seconds())
+	rep.Growth.EndAtS = round(end[len(end)-1].at.Sub(start).Seconds())
+	rep.Growth.WindowS = round(win.Seconds())
+	cycle := win >= callLen // each window saw a whole round of the calls' phases
+	if g0, ok0 := trough(base, goroutinesOf); ok0 {
+		if g1, ok1 := trough(end, goroutinesOf); ok1 {
 			rep.GoroutineGrowth = round(g1 - g0)
-			rep.Growth.GoroutineTolerance = cfg.goroutineTolerance()
-			if rep.GoroutineGrowth > rep.Growth.GoroutineTolerance {
+			if cycle {
+				rep.Growth.GoroutineTolerance = cfg.goroutineTolerance()
+			}
+			if cycle && rep.GoroutineGrowth > rep.Growth.GoroutineTolerance {
 				rep.Growth.Failed = append(rep.Growth.Failed, "goroutine_growth")
 			}
 		}
 	} else {
 		rep.Unavailable = append(rep.Unavailable, "goroutine_growth")
 	}
-	if m0, ok0 := median(base, rssOf); ok0 {
-		if m1, ok1 := median(end, rssOf); ok1 {
+	if m0, ok0 := trough(base, rssOf); ok0 {
+		if m1, ok1 := trough(end, rssOf); ok1 {
 			rep.MemGrowthKB = round((m1 - m0) / 1024)
-			if cfg.Duration >= MinMemCheckHold {
+			if cycle && cfg.Duration >= MinMemCheckHold {
 				rep.Growth.MemToleranceKB = round(cfg.memToleranceKB(m0 / 1024))
 				if rep.MemGrowthKB > rep.Growth.MemToleranceKB {
 					rep.Growth.Failed = append(rep.Growth.Failed, "mem_growth_kb")
@@ -121,18 +140,17 @@ func (rep *Report) growth(cfg Config, samples []sample, start, holdStart, holdEn
 func goroutinesOf(s sample) (float64, bool) { return s.goroutines, s.hasG }
 func rssOf(s sample) (float64, bool)        { return s.rss, s.hasRSS }
 
-// median is the median of what get yields for the samples that have it;
-// it needs a value from more than half of them.
-func median(ss []sample, get func(sample) (float64, bool)) (float64, bool) {
-	var v []float64
+// trough is the least of what get yields for the samples that have it; it
+// needs a value from more than half of them.
+func trough(ss []sample, get func(sample) (float64, bool)) (float64, bool) {
+	n, lo := 0, 0.0
 	for _, s := range ss {
 		if x, ok := get(s); ok {
-			v = append(v, x)
+			if n == 0 || x < lo {
+				lo = x
+			}
+			n++
 		}
 	}
-	if 2*len(v) <= len(ss) {
-		return 0, false
-	}
-	sort.Float64s(v)
-	return v[len(v)/2], true
+	return lo, 2*n > len(ss)
 }

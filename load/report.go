@@ -197,7 +197,11 @@ func (r *runner) report(idle, final sample, start, holdStart, holdEnd time.Time)
 	r.mu.Unlock()
 	rep.serverFigures(idle, final, samples)
 	rep.droppedFrames(idle, final)
-	err := rep.growth(r.cfg, samples, start, holdStart, holdEnd)
+	var callLen time.Duration
+	if n := a.completed + a.failed; n > 0 {
+		callLen = time.Duration(a.callSeconds / float64(n) * float64(time.Second))
+	}
+	err := rep.growth(r.cfg, samples, start, holdStart, holdEnd, callLen)
 	return rep, err
 }
 
