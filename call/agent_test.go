@@ -268,3 +268,59 @@ type fakeLeg struct {
 }
 
 func (f *fakeLeg) Rate() int { return f.rate }
+
+// TestSupervisorWhisperReachesOnlyTheAgent: a supervisor whispering is
+// heard by the agent, not by the caller; an agent cannot whisper.
+func TestSupervisorWhisperReachesOnlyTheAgent(t *testing.T) {
+	mc := &memControl{}
+	reg := NewRegistry()
+	tc := startTestCallWith(t, func(d *Deps) { d.Control, d.Registry = mc, reg })
+	defer tc.teardown()
+	ctl := events.Subjects{}.Control("t1")
+	time.Sleep(1500 * time.Millisecond)
+	zero, _ := audio.GenerateDTMF(make(audio.PCM16, 800), audio.Rate8k, '0', 0.3)
+	sendPaced(tc.caller, append(zero, make(audio.PCM16, 1600)...))
+	waitEvent(t, tc.recorder, events.TypeHandoffRequested, `"reason":"caller_request"`)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	join := func(action, user, role string) *agentPhone {
+		r := mc.request(t, ctl, events.Control{Action: action, User: user, Role: role})
+		if !r.OK {
+			t.Fatalf("%s by %s: %+v", action, user, r)
+		}
+		u, _ := url.Parse(r.JoinPath)
+		p := newAgentPhone(t, ctx)
+		if err := reg.Join(ctx, "t1", u.Query().Get("token"), user, p.leg); err != nil {
+			t.Fatalf("%s join: %v", action, err)
+		}
+		return p
+	}
+	if r := mc.request(t, ctl, events.Control{Action: events.ControlWhisper, User: "sam", Role: "supervisor"}); r.OK || r.Error != "no_agent" {
+		t.Fatalf("whisper with no agent: %+v", r)
+	}
+	agent := join(events.ControlAccept, "amy", "agent")
+	if r := mc.request(t, ctl, events.Control{Action: events.ControlWhisper, User: "amy", Role: "agent"}); r.OK || r.Error != "forbidden" {
+		t.Fatalf("whisper by an agent: %+v", r)
+	}
+	sup := join(events.ControlWhisper, "sam", "supervisor")
+	waitEvent(t, tc.recorder, events.TypeAgent, `"state":"barged"`)
+	time.Sleep(300 * time.Millisecond)
+	t0 := time.Now()
+	sendPaced(sup.phone, tone(550, time.Second))
+	time.Sleep(1300 * time.Millisecond)
+	t1 := time.Now()
+	if n := agent.heard.loudBetween(t0, t1); n < 30 {
+		t.Errorf("the agent heard %d loud frames of the whisper; want >= 30", n)
+	}
+	if n := tc.heard.loudBetween(t0, t1); n > 2 {
+		t.Errorf("the caller heard %d loud frames of a whisper; want none", n)
+	}
+	// The supervisor hears the caller too.
+	t2 := time.Now()
+	sendPaced(tc.caller, tone(440, time.Second))
+	time.Sleep(1300 * time.Millisecond)
+	if n := sup.heard.loudBetween(t2, time.Now()); n < 30 {
+		t.Errorf("the supervisor heard %d loud frames of the caller; want >= 30", n)
+	}
+	tc.hangUp()
+}
