@@ -7,9 +7,9 @@
 // dropped frames and resources per active call. For a soak (a long hold)
 // it also reports how much the server's goroutines and RSS grew from the
 // start to the end of the hold (goroutine_growth, mem_growth_kb: the
-// difference of the lowest values in two windows of one and a half call
-// lengths, the first after a warm-up of a fifth of the hold up to a
-// minute, so that the calls' phases, which stay in step, cancel out) and
+// difference of the means over two windows of two call lengths, the first
+// after a warm-up of a fifth of the hold up to a minute, so that the
+// calls' phases, in step or not, cancel out) and
 // fails the run with ErrGrowth beyond the tolerance
 // (Config.MaxGoroutineGrowth, Config.MaxMemGrowthKB; by default
 // max(20, calls/20) goroutines and max(8 MiB, 5 % of the RSS), memory

@@ -16,17 +16,17 @@ var ErrGrowth = errors.New("load: server grew during the hold")
 // have reached mid-script by then and the heap its working size), the end
 // window finishes when the hold does. Every call runs the same script, so
 // the server's goroutines rise and fall with the calls' phases (an ASR
-// stream while the caller talks) and stay in step for many rounds; each
-// window therefore spans one and a half call lengths when the hold allows
-// (at least growthWindow samples, at most half of the hold after the
-// warm-up), and the growth is the difference of the windows' minima: the
-// trough of the cycle, which a leak lifts and the phases do not. A hold
-// too short for windows of a whole call length reports the growth but does
-// not check it.
+// stream while the caller talks), in step at first and drifting apart
+// later, so the swing shrinks during a soak. Each window therefore spans a
+// whole number of call lengths (two when the hold allows) and the growth
+// is the difference of the windows' means: the mean over whole rounds of
+// the calls does not depend on how far in step they are, and a leak lifts
+// it. A hold too short for windows of one call length reports the growth
+// (over windows of growthWindow samples) but does not check it.
 const (
 	growthWindow = 5
 	maxWarmUp    = time.Minute
-	cycles       = 1.5 // call lengths per window
+	cycles       = 2 // call lengths per window, when the hold allows
 	// DefaultMinGoroutineTolerance and DefaultGoroutineTolerancePerCall
 	// make the default goroutine tolerance max(20, calls/20): calls in
 	// different phases of their script hold 2-4 goroutines each, and
@@ -84,15 +84,17 @@ func (c Config) memToleranceKB(baseKB float64) float64 {
 // callLen is the mean length of a call.
 func (rep *Report) growth(cfg Config, samples []sample, start, holdStart, holdEnd time.Time, callLen time.Duration) error {
 	from := holdStart.Add(min(cfg.Duration/5, maxWarmUp))
-	win := min(time.Duration(cycles*float64(callLen)), holdEnd.Sub(from)/2)
-	win = max(win, growthWindow*cfg.SampleEvery)
+	win, cycle := growthWindow*cfg.SampleEvery, false
+	if n := min(cycles, int(holdEnd.Sub(from)/2/max(callLen, 1))); n >= 1 && callLen > 0 {
+		win, cycle = max(win, time.Duration(n)*callLen), true
+	}
 	var base, end []sample
 	for _, s := range samples {
 		switch {
 		case s.at.Before(from) || s.at.After(holdEnd):
 		case s.at.Before(from.Add(win)):
 			base = append(base, s)
-		case !s.at.Before(holdEnd.Add(-win)):
+		case s.at.After(holdEnd.Add(-win)):
 			end = append(end, s)
 		}
 	}
@@ -103,9 +105,8 @@ func (rep *Report) growth(cfg Config, samples []sample, start, holdStart, holdEn
 	rep.Growth.BaselineAtS = round(base[0].at.Sub(start).Seconds())
 	rep.Growth.EndAtS = round(end[len(end)-1].at.Sub(start).Seconds())
 	rep.Growth.WindowS = round(win.Seconds())
-	cycle := win >= callLen // each window saw a whole round of the calls' phases
-	if g0, ok0 := trough(base, goroutinesOf); ok0 {
-		if g1, ok1 := trough(end, goroutinesOf); ok1 {
+	if g0, ok0 := mean(base, goroutinesOf); ok0 {
+		if g1, ok1 := mean(end, goroutinesOf); ok1 {
 			rep.GoroutineGrowth = round(g1 - g0)
 			if cycle {
 				rep.Growth.GoroutineTolerance = cfg.goroutineTolerance()
@@ -117,8 +118,8 @@ func (rep *Report) growth(cfg Config, samples []sample, start, holdStart, holdEn
 	} else {
 		rep.Unavailable = append(rep.Unavailable, "goroutine_growth")
 	}
-	if m0, ok0 := trough(base, rssOf); ok0 {
-		if m1, ok1 := trough(end, rssOf); ok1 {
+	if m0, ok0 := mean(base, rssOf); ok0 {
+		if m1, ok1 := mean(end, rssOf); ok1 {
 			rep.MemGrowthKB = round((m1 - m0) / 1024)
 			if cycle && cfg.Duration >= MinMemCheckHold {
 				rep.Growth.MemToleranceKB = round(cfg.memToleranceKB(m0 / 1024))
@@ -140,17 +141,18 @@ func (rep *Report) growth(cfg Config, samples []sample, start, holdStart, holdEn
 func goroutinesOf(s sample) (float64, bool) { return s.goroutines, s.hasG }
 func rssOf(s sample) (float64, bool)        { return s.rss, s.hasRSS }
 
-// trough is the least of what get yields for the samples that have it; it
+// mean is the mean of what get yields for the samples that have it; it
 // needs a value from more than half of them.
-func trough(ss []sample, get func(sample) (float64, bool)) (float64, bool) {
-	n, lo := 0, 0.0
+func mean(ss []sample, get func(sample) (float64, bool)) (float64, bool) {
+	n, sum := 0, 0.0
 	for _, s := range ss {
 		if x, ok := get(s); ok {
-			if n == 0 || x < lo {
-				lo = x
-			}
+			sum += x
 			n++
 		}
 	}
-	return lo, 2*n > len(ss)
+	if 2*n <= len(ss) {
+		return 0, false
+	}
+	return sum / float64(n), true
 }
