@@ -133,7 +133,11 @@ func (d *DTMFDetector) Dropped() uint64 { return d.drops }
 func (d *DTMFDetector) Process(frame PCM16) (digit rune, ok bool) {
 	for len(frame) > 0 {
 		seg := frame[:min(len(frame), d.hop-d.n)]
-		d.accumulate(seg)
+		if d.n == 0 && len(seg) == d.hop && d.quiet(seg) {
+			d.n = d.hop // the filters stay at rest: this hop's DFT terms are 0
+		} else {
+			d.accumulate(seg)
+		}
 		frame = frame[len(seg):]
 		if d.n == d.hop {
 			d.endHop()
@@ -146,6 +150,29 @@ func (d *DTMFDetector) Process(frame PCM16) (digit rune, ok bool) {
 	d.qHead = (d.qHead + 1) % dtmfQueue
 	d.qLen--
 	return digit, true
+}
+
+// dtmfQuietPower is the mean power (fraction of full scale) under which a
+// whole hop skips the Goertzel filters, 17 dB below one tone at
+// dtmfMinTonePower: even if all of it were at a key's frequency it could
+// move that tone's amplitude in a window by at most a seventh of the
+// weakest accepted tone's. Line noise and silence, most of what a call
+// hears, then cost only the energy sum.
+const dtmfQuietPower = dtmfMinTonePower / 50
+
+// quiet adds seg's energy to the hop and reports whether the hop is too
+// quiet to be worth filtering. seg must be a whole hop.
+func (d *DTMFDetector) quiet(seg PCM16) bool {
+	var e float64
+	for _, x := range seg {
+		v := float64(x)
+		e += v * v
+	}
+	if e >= dtmfQuietPower*32768*32768*float64(len(seg)) {
+		return false
+	}
+	d.energy += e
+	return true
 }
 
 // accumulate runs the eight Goertzel recursions and the energy sum over seg.

@@ -207,11 +207,42 @@ func TestDTMFDetectorNoAllocs(t *testing.T) {
 	}
 }
 
+// BenchmarkDTMFDetectorFrame is one 20 ms frame of speech in noise, and of
+// line noise alone (what a call hears most of the time: its quiet hops
+// skip the filters).
 func BenchmarkDTMFDetectorFrame(b *testing.B) {
-	d := NewDTMFDetector(8000)
-	frame := mix(speechFrame(8000), noise(160, -45, 1))
-	b.ReportAllocs()
-	for b.Loop() {
-		d.Process(frame)
+	for _, bc := range []struct {
+		name  string
+		frame PCM16
+	}{
+		{"speech", mix(speechFrame(8000), noise(160, -45, 1))},
+		{"line-noise-60dBFS", noise(160, -60, 2)},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			d := NewDTMFDetector(8000)
+			b.ReportAllocs()
+			for b.Loop() {
+				d.Process(bc.frame)
+			}
+		})
+	}
+}
+
+// TestDTMFQuietHopsSkipFilters: a weak key pressed between stretches of
+// line noise quiet enough for its hops to skip the filters is found once,
+// and the noise alone finds nothing.
+func TestDTMFQuietHopsSkipFilters(t *testing.T) {
+	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+	for _, level := range []float64{-90, -70, -62} {
+		quiet := noise(8000, level, 3)
+		if got := detect(quiet, 8000); got != "" {
+			t.Errorf("noise at %v dBFS: keys %q", level, got)
+		}
+		// amplitude 0.02: each tone at 2e-4 of full scale, twice the weakest accepted
+		sig := dtmfSignal(t, 8000, 0.02, seg{0, ms(503)}, seg{'5', ms(80)}, seg{0, ms(500)})
+		mix(sig, noise(len(sig), level, 4))
+		if got := detect(sig, 8000); got != "5" {
+			t.Errorf("noise at %v dBFS: keys %q, want \"5\"", level, got)
+		}
 	}
 }
