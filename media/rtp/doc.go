@@ -1,8 +1,11 @@
 // Package rtp owns the RTP leg of one SIP call (RFC 3550, RFC 3551): UDP port
 // allocation, the receive loop (parse, symmetric-RTP latching, reorder
 // buffer with loss concealment, G.711 decoding, RFC 4733 and in-band DTMF)
-// and the paced sender (bounded queue of 20 ms frames with O(1) flush for
-// barge-in), sent by a Pacer that many Sessions share.
+// and the paced sender (a bounded queue of audio, G.711-encoded at Enqueue
+// into pooled 1 KiB blocks that go back to the pool once sent or flushed,
+// so an idle call holds none; Flush for barge-in drops it all at once),
+// sent by a Pacer that many Sessions, and the browser calls of
+// media/webrtc, share.
 //
 // Goroutines: a started Session owns one, the socket reader; Close cancels
 // it and waits. Its frames are sent by a Pacer (DefaultPacer unless
