@@ -184,7 +184,7 @@ func (d *Desk) kpi(w http.ResponseWriter, r *http.Request) {
 	}
 	acc := newKPIAcc(from, to)
 	p := d.prefix
-	subjects := []string{p + "call.*.started", p + "call.*.ended", p + "handoff.>", p + "alert.anger"}
+	subjects := []string{d.cfg.Subjects.Stored("started"), d.cfg.Subjects.Stored("ended"), p + "handoff.>", p + "alert.anger"}
 	if err := d.replay(r.Context(), d.cfg.EventStream, subjects, from, to, acc.add); err != nil {
 		d.log.Error("desk: KPI replay", "err", err)
 		jsonError(w, http.StatusServiceUnavailable, "stream", "讀唔到事件紀錄")

@@ -119,6 +119,7 @@ func TestEmbeddedServerJetStream(t *testing.T) {
 	p := NewPublisher(nc, PublisherOptions{Subjects: subj})
 	p.Emit("c9", Transcript{Speaker: "caller", Text: "我想查餘額", Final: true})
 	p.Emit("c9", HandoffRequested{CallID: "c9", Queue: "general"})
+	p.Emit("c10", Transcript{Speaker: "caller", Text: "我張卡唔見咗", Final: true})
 	if err := p.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -133,20 +134,25 @@ func TestEmbeddedServerJetStream(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if info.State.Msgs == 2 {
+		if info.State.Msgs == 3 {
+			// The call id is kept in the envelope, not in the stored
+			// subject: two calls' transcripts share one subject.
+			if info.State.NumSubjects != 2 {
+				t.Errorf("stream indexes %d subjects, want 2 (calls.transcript, handoff.general)", info.State.NumSubjects)
+			}
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("stream holds %d messages, want 2", info.State.Msgs)
+			t.Fatalf("stream holds %d messages, want 3", info.State.Msgs)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	msg, err := st.GetLastMsgForSubject(ctx, "yuecall.call.c9.transcript")
+	msg, err := st.GetLastMsgForSubject(ctx, subj.Stored("transcript"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var env Envelope
-	if err := json.Unmarshal(msg.Data, &env); err != nil || env.Type != TypeTranscript || !strings.Contains(string(env.Data), "我想查餘額") {
+	if err := json.Unmarshal(msg.Data, &env); err != nil || env.Type != TypeTranscript || env.CallID != "c10" || !strings.Contains(string(env.Data), "我張卡唔見咗") {
 		t.Errorf("stored %s (%v)", msg.Data, err)
 	}
 }

@@ -74,6 +74,8 @@ func EnsureStream(ctx context.Context, nc *nats.Conn, subj Subjects, cfg StreamC
 	}
 	_, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
 		Name: cfg.Name, Subjects: subj.Durable(), Storage: jetstream.FileStorage,
+		SubjectTransform: &jetstream.SubjectTransformConfig{Source: subj.p() + ".call.*.*",
+			Destination: subj.p() + ".calls.{{wildcard(2)}}"},
 		MaxAge: cfg.MaxAge, Discard: jetstream.DiscardOld,
 	})
 	if err != nil {

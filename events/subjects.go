@@ -34,8 +34,15 @@ func (s Subjects) AlertAnger() string { return s.p() + ".alert.anger" }
 // trail (audit) has its own longer-lived stream.
 func (s Subjects) Durable() []string {
 	p := s.p()
-	return []string{p + ".call.>", p + ".handoff.>", p + ".review.>", p + ".alert.>"}
+	return []string{p + ".call.*.*", p + ".handoff.>", p + ".review.>", p + ".alert.>"}
 }
+
+// Stored returns the subject under which the event stream keeps per-call
+// events of one kind: yuecall.calls.<kind>. The stream stores
+// yuecall.call.<id>.<kind> without the call id (which stays in the
+// envelope), so its subject index does not grow with every call; replay
+// and consumers of the stream filter on these subjects.
+func (s Subjects) Stored(kind string) string { return s.p() + ".calls." + token(kind) }
 
 // All returns the wildcard that matches every yuecall subject.
 func (s Subjects) All() string { return s.p() + ".>" }

@@ -2,7 +2,7 @@ package resilient
 
 // ringStart is the initial capacity of a ring, in samples; it doubles as
 // needed up to its limit.
-const ringStart = 1 << 15
+const ringStart = 1 << 12
 
 // ring holds the most recent audio of a stream, addressed by absolute
 // sample positions counted from the start of the stream. It keeps

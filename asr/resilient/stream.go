@@ -19,7 +19,7 @@ const (
 	resultBuffer = 64
 	// forwardChunk is the most audio passed to the inner stream in one
 	// write, so a long replay interleaves with result handling.
-	forwardChunk = time.Second
+	forwardChunk = 200 * time.Millisecond
 	// voicedPower is the mean square (int16 units) above which 10 ms of
 	// audio counts as voiced for stall detection: -40 dBFS RMS.
 	voicedPower = 328 * 328

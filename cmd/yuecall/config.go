@@ -44,6 +44,9 @@ type NATSConfig struct {
 // HTTPConfig is the health, metrics and web listener.
 type HTTPConfig struct {
 	Addr string `yaml:"addr"`
+	// Pprof mounts Go's profiler at /debug/pprof/ (for measuring; keep the
+	// listener on loopback or behind auth when it is on).
+	Pprof bool `yaml:"pprof"`
 }
 
 // DefaultConfig runs on a fresh machine: everything on loopback.

@@ -25,6 +25,7 @@ var envVars = []envVar{
 	{"YUECALL_RTP_PORT_MAX", "sip.rtp_port_max", "29999", "last RTP port", integer(func(c *Config) *int { return &c.SIP.RTPPortMax })},
 	{"YUECALL_MAX_CALLS", "sip.max_calls", "2000", "concurrent calls before 503", integer(func(c *Config) *int { return &c.SIP.MaxCalls })},
 	{"YUECALL_HTTP_ADDR", "http.addr", "127.0.0.1:8080", "/healthz and /metrics", str(func(c *Config) *string { return &c.HTTP.Addr })},
+	{"YUECALL_PPROF", "http.pprof", "false", "serve Go's profiler at /debug/pprof/ (measuring only)", boolean(func(c *Config) *bool { return &c.HTTP.Pprof })},
 	{"YUECALL_WEBRTC_PORT_MIN", "webrtc.ice.port_min", "30000", "first UDP port for browser calls", integer(func(c *Config) *int { return &c.WebRTC.ICE.PortMin })},
 	{"YUECALL_WEBRTC_PORT_MAX", "webrtc.ice.port_max", "39999", "last UDP port for browser calls", integer(func(c *Config) *int { return &c.WebRTC.ICE.PortMax })},
 	{"YUECALL_WEBRTC_INTERFACES", "webrtc.ice.interfaces", "(all)", "network interfaces to gather host candidates on, comma-separated", list(func(c *Config) *[]string { return &c.WebRTC.ICE.Interfaces })},
