@@ -53,7 +53,8 @@ type listener struct {
 	utt     int
 	stream  audio.Writer
 	closer  asr.Stream
-	meter   *audio.ProsodyMeter // nil: no anger detection
+	meter   *audio.ProsodyMeter // made at the first speech when metering is on
+	metered bool                // measure prosody (anger detection)
 }
 
 func newListener(rate int, vcfg audio.VADConfig, events chan<- speechEvent, drops *atomic.Uint64) *listener {
@@ -84,6 +85,9 @@ func (l *listener) WriteSample(f audio.PCM16) error {
 	case audio.VADSpeechStart:
 		l.utt++
 		l.vad.SetEndSilence(l.baseEnd)
+		if l.metered && l.meter == nil {
+			l.meter = audio.NewProsodyMeter(l.rate)
+		}
 		if l.meter != nil {
 			l.meter.Reset()
 		}

@@ -179,7 +179,7 @@ func NewSession(info Info, leg Leg, d Deps) *Session {
 	}
 	if d.Anger != nil {
 		s.anger = sentiment.NewTracker(*d.Anger)
-		s.lis.meter = audio.NewProsodyMeter(leg.Rate())
+		s.lis.metered = true
 	}
 	return s
 }

@@ -2,33 +2,77 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
+	"sync"
 
 	"github.com/nats-io/nats.go"
 
 	"github.com/yuecall/yuecall/call"
+	"github.com/yuecall/yuecall/events"
 	"github.com/yuecall/yuecall/media/webrtc"
 )
 
-// natsControl delivers the desk's commands to calls over NATS.
-type natsControl struct{ nc *nats.Conn }
+// natsControl delivers the desk's commands to this node's calls. It holds
+// two wildcard subscriptions for the whole node (yuecall.ctl.* and
+// yuecall.call.*.review) and dispatches by subject: a NATS subscription
+// with a handler costs a goroutine, and two per call would be thousands.
+// Messages for calls on other nodes are ignored; their node answers.
+type natsControl struct {
+	mu   sync.RWMutex
+	fns  map[string]func([]byte, func([]byte))
+	subs []*nats.Subscription
+}
 
-var _ call.Control = natsControl{}
+var _ call.Control = (*natsControl)(nil)
 
-// Listen subscribes to subject; a request's reply goes to its reply inbox.
-func (c natsControl) Listen(subject string, fn func(data []byte, reply func([]byte))) (func(), error) {
-	sub, err := c.nc.Subscribe(subject, func(m *nats.Msg) {
-		var reply func([]byte)
-		if m.Reply != "" {
-			reply = func(b []byte) { _ = m.Respond(b) }
+func newNATSControl(nc *nats.Conn, subj events.Subjects) (*natsControl, error) {
+	c := &natsControl{fns: map[string]func([]byte, func([]byte)){}}
+	p := strings.TrimSuffix(subj.All(), ">")
+	for _, w := range []string{p + "ctl.*", p + "call.*.review"} {
+		sub, err := nc.Subscribe(w, c.dispatch)
+		if err != nil {
+			c.close()
+			return nil, fmt.Errorf("control: subscribe %s: %w", w, err)
 		}
-		fn(m.Data, reply)
-	})
-	if err != nil {
-		return nil, err
+		_ = sub.SetPendingLimits(1<<14, 16<<20)
+		c.subs = append(c.subs, sub)
 	}
-	return func() { _ = sub.Unsubscribe() }, nil
+	return c, nil
+}
+
+func (c *natsControl) dispatch(m *nats.Msg) {
+	c.mu.RLock()
+	fn := c.fns[m.Subject]
+	c.mu.RUnlock()
+	if fn == nil {
+		return // a call of another node, or one that has ended
+	}
+	var reply func([]byte)
+	if m.Reply != "" {
+		reply = func(b []byte) { _ = m.Respond(b) }
+	}
+	fn(m.Data, reply)
+}
+
+// Listen routes subject's messages to fn until stop.
+func (c *natsControl) Listen(subject string, fn func(data []byte, reply func([]byte))) (func(), error) {
+	c.mu.Lock()
+	c.fns[subject] = fn
+	c.mu.Unlock()
+	return func() {
+		c.mu.Lock()
+		delete(c.fns, subject)
+		c.mu.Unlock()
+	}, nil
+}
+
+func (c *natsControl) close() {
+	for _, s := range c.subs {
+		_ = s.Unsubscribe()
+	}
 }
 
 // newAgentJoin makes the WebRTC server that humans on the desk use to join

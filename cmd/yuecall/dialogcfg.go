@@ -3,8 +3,8 @@ package main
 import (
 	"bytes"
 	"errors"
-	"log/slog"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"time"

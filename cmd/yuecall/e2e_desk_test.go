@@ -87,6 +87,7 @@ func callerAudio(t *testing.T, dir string, segs []string, gaps []time.Duration) 
 // browser is one signed-in desk user in their own browser context.
 type browser struct {
 	t    *testing.T
+	ts   *testServer
 	name string
 	ctx  context.Context
 	base string
@@ -103,6 +104,13 @@ func (b *browser) run(actions ...chromedp.Action[chromedp.Void]) {
 
 func (b *browser) waitJS(expr string, within time.Duration) {
 	b.t.Helper()
+	if ts := b.ts; ts != nil {
+		defer func() {
+			if b.t.Failed() {
+				b.t.Logf("server log (desk, control, agent lines):\n%s", grepLines(ts.logs.String(), "desk", "control", "agent", "join", "human"))
+			}
+		}()
+	}
 	if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(20*time.Millisecond),
 		chromedp.WithPollingTimeout(within))); err != nil {
 		b.screenshot("failure")
@@ -193,7 +201,7 @@ func TestDeskEndToEnd(t *testing.T) {
 	}
 	open := func(name string) *browser {
 		c, _ := chromedp.NewContext(root, chromedp.WithNewBrowserContext())
-		return &browser{t: t, name: name, ctx: c, base: base, shot: filepath.Join(dir, "screenshots")}
+		return &browser{t: t, ts: ts, name: name, ctx: c, base: base, shot: filepath.Join(dir, "screenshots")}
 	}
 	agent, sup, comp := open("agent"), open("supervisor"), open("compliance")
 	agent.login("amy", users["amy"][1], "/desk")
@@ -355,6 +363,7 @@ func handoffCall(t *testing.T, ts *testServer, phases *phasedScript, agent, sup 
 		scriptSeg{at: lead + starts[1], text: "我要转人工"},
 		scriptSeg{at: lead + starts[2], text: "喂你好我张信用卡有问题想你帮我睇下点解用唔到"})
 	_, wait := sippAsync(t, c)
+	defer wait() // a failure below still lets sipp finish before the test ends
 
 	// The anger alert reaches the supervisor's screen.
 	sup.waitJS(`window.__alertAt > 0`, 30*time.Second)
@@ -458,4 +467,18 @@ func (c *capture) rtpToCallerSince(t *testing.T, since time.Time) [][]byte {
 		}
 	}
 	return payloads
+}
+
+// grepLines keeps the lines of s that contain any of words.
+func grepLines(s string, words ...string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		for _, w := range words {
+			if strings.Contains(l, w) {
+				out = append(out, l)
+				break
+			}
+		}
+	}
+	return strings.Join(out, "\n")
 }

@@ -12,8 +12,8 @@ import (
 	"github.com/yuecall/yuecall/tts/cache"
 	"github.com/yuecall/yuecall/tts/cosyvoice"
 	"github.com/yuecall/yuecall/tts/espeak"
-	"github.com/yuecall/yuecall/tts/spoken"
 	ttsopenai "github.com/yuecall/yuecall/tts/openai"
+	"github.com/yuecall/yuecall/tts/spoken"
 	ttssynth "github.com/yuecall/yuecall/tts/synthetic"
 )
 

@@ -209,7 +209,12 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	deps.Registry, deps.Control = call.NewRegistry(), natsControl{nc: np.nc}
+	ctl, err := newNATSControl(np.nc, deps.Subjects)
+	if err != nil {
+		return err
+	}
+	defer ctl.close()
+	deps.Registry, deps.Control = call.NewRegistry(), ctl
 	dk, err := newDesk(cfg, np, deps.Registry, log)
 	if err != nil {
 		return err

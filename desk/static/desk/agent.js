@@ -118,7 +118,9 @@
         break;
       case "agent":
         if (m.call_id === current && m.user === Desk.me().name && (m.state === "hand_back" || m.state === "left")) clearCall("通話已交返俾 AI");
-        else if (m.call_id === current) setState(m.state);
+        else if (m.call_id === current && m.state === "barged") Desk.toast("主管加入咗通話");
+        // "joined" confirms what the WebRTC state already shows: the line
+        // keeps the connection's own state (connecting, connected, ended).
         break;
       case "ended":
         if (m.call_id === current) clearCall("通話已結束");
