@@ -1,6 +1,7 @@
 package load
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -128,4 +129,33 @@ func FuzzParseProc(f *testing.F) {
 			t.Fatalf("negative rss %v", rss)
 		}
 	})
+}
+
+func TestParseBucketsAndLatenessQuantile(t *testing.T) {
+	page := []byte(`# HELP yuecall_rtp_pacer_lateness_seconds x
+# TYPE yuecall_rtp_pacer_lateness_seconds histogram
+yuecall_rtp_pacer_lateness_seconds_bucket{le="0.00025"} 900
+yuecall_rtp_pacer_lateness_seconds_bucket{le="0.0005"} 960
+yuecall_rtp_pacer_lateness_seconds_bucket{le="0.001"} 990
+yuecall_rtp_pacer_lateness_seconds_bucket{le="0.002"} 999
+yuecall_rtp_pacer_lateness_seconds_bucket{le="+Inf"} 1000
+yuecall_rtp_pacer_lateness_seconds_sum 0.5
+yuecall_rtp_pacer_lateness_seconds_count 1000
+yuecall_rtp_pacer_lateness_seconds_bucket{le="garbage"} 1
+`)
+	b := ParseBuckets(page, metricPacerLateness)
+	if len(b) != 5 || !math.IsInf(b[4].le, 1) {
+		t.Fatalf("buckets %+v", b)
+	}
+	if v, ok := latenessQuantile(nil, b, 0.99); !ok || v != 1 {
+		t.Errorf("p99 = %v %v, want 1 ms", v, ok)
+	}
+	// Only what happened between the two scrapes counts.
+	from := []bucket{{0.00025, 900}, {0.0005, 950}, {0.001, 950}, {0.002, 950}, {math.Inf(1), 950}}
+	if v, ok := latenessQuantile(from, b, 0.5); !ok || v != 1 {
+		t.Errorf("p50 of the last 50 = %v %v, want 1 ms", v, ok)
+	}
+	if _, ok := latenessQuantile(b, b, 0.99); ok {
+		t.Error("no sends between the scrapes: want no figure")
+	}
 }

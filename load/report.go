@@ -69,15 +69,20 @@ type Report struct {
 	// OverheadMs is ResponseMs minus SubtractMs per turn: the time the
 	// server's own pipeline adds (VAD, ASR and TTS plumbing, dialog,
 	// resampling, queueing, pacing, network).
-	OverheadMs      Quantiles          `json:"overhead_ms"`
-	BargeIns        int                `json:"bargeins"`
-	BargeInMissed   int                `json:"bargeins_not_stopped"`
-	BargeInStopMs   Quantiles          `json:"bargein_stop_ms"`
-	SendJitterP99   float64            `json:"send_jitter_ms_p99"`
-	RxJitterMean    float64            `json:"rx_jitter_ms_mean"`
-	RxPacketsLost   uint64             `json:"rx_packets_lost"`
-	FramesDropped   float64            `json:"frames_dropped"`
-	FramesDroppedBy map[string]float64 `json:"frames_dropped_by,omitempty"`
+	OverheadMs    Quantiles `json:"overhead_ms"`
+	BargeIns      int       `json:"bargeins"`
+	BargeInMissed int       `json:"bargeins_not_stopped"`
+	BargeInStopMs Quantiles `json:"bargein_stop_ms"`
+	SendJitterP99 float64   `json:"send_jitter_ms_p99"`
+	// ServerSendLatenessP99 is the bound (ms) under which 99% of the
+	// server pacer's group sends started, over the run (-1: beyond the
+	// last bucket); SendJitterP99 is measured by the callers, whose own
+	// scheduling on a shared machine adds to it.
+	ServerSendLatenessP99 float64            `json:"server_send_lateness_ms_p99,omitempty"`
+	RxJitterMean          float64            `json:"rx_jitter_ms_mean"`
+	RxPacketsLost         uint64             `json:"rx_packets_lost"`
+	FramesDropped         float64            `json:"frames_dropped"`
+	FramesDroppedBy       map[string]float64 `json:"frames_dropped_by,omitempty"`
 	// Per active call on the server: RSS growth over idle / peak
 	// concurrency; goroutines over idle at peak concurrency / calls; CPU
 	// time / call time, in percent of one core.
@@ -196,6 +201,9 @@ func (r *runner) report(idle, final sample, start, holdStart, holdEnd time.Time)
 	}
 	r.mu.Unlock()
 	rep.serverFigures(idle, final, samples)
+	if v, ok := latenessQuantile(idle.lateness, final.lateness, 0.99); ok {
+		rep.ServerSendLatenessP99 = v
+	}
 	rep.droppedFrames(idle, final)
 	var callLen time.Duration
 	if n := a.completed + a.failed; n > 0 {
@@ -301,6 +309,9 @@ func (rep Report) String() string {
 	fmt.Fprintf(&b, "overhead:         %s  [response - %.0f ms]\n", q(rep.OverheadMs), rep.SubtractMs)
 	fmt.Fprintf(&b, "barge-in stop:    %s; %d of %d barge-ins did not stop the bot\n",
 		q(rep.BargeInStopMs), rep.BargeInMissed, rep.BargeIns)
+	if rep.ServerSendLatenessP99 != 0 {
+		fmt.Fprintf(&b, "server pacer:     99%% of group sends started within %.2f ms of their tick\n", rep.ServerSendLatenessP99)
+	}
 	fmt.Fprintf(&b, "server packets:   send jitter p99 %.2f ms, rx jitter mean %.2f ms, %d lost on the way to callers\n",
 		rep.SendJitterP99, rep.RxJitterMean, rep.RxPacketsLost)
 	fmt.Fprintf(&b, "frames dropped:   %.0f %v\n", rep.FramesDropped, rep.FramesDroppedBy)

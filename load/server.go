@@ -52,6 +52,7 @@ type sample struct {
 	goroutines           float64
 	hasCPU, hasRSS, hasG bool
 	counters             map[string]float64 // dropped-frame counters by Report name
+	lateness             []bucket           // the server pacer's lateness histogram (cumulative)
 }
 
 // prober reads the server's metrics and /proc entries.
@@ -68,11 +69,12 @@ func (p *prober) probe(ctx context.Context) (sample, error) {
 	s := sample{at: time.Now(), counters: map[string]float64{}}
 	var errs []error
 	if p.url != "" {
-		m, err := p.scrape(ctx)
+		m, b, err := p.scrapeAll(ctx)
 		if err != nil {
 			errs = append(errs, err)
 		}
 		s.fromMetrics(m)
+		s.lateness = b
 	}
 	if p.pid > 0 {
 		cpu, rss, err := readProc(p.procFS, p.pid)
@@ -105,22 +107,34 @@ func (s *sample) fromMetrics(m map[string]float64) {
 
 // scrape fetches and parses the metrics page.
 func (p *prober) scrape(ctx context.Context) (map[string]float64, error) {
+	m, _, err := p.scrapeAll(ctx)
+	return m, err
+}
+
+// scrapeAll fetches the metrics page and returns its sums by name and the
+// pacer's lateness buckets.
+func (p *prober) scrapeAll(ctx context.Context) (map[string]float64, []bucket, error) {
 	ctx, cancel := context.WithTimeout(ctx, scrapeTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.url, nil)
 	if err != nil {
-		return nil, fmt.Errorf("load: metrics: %w", err)
+		return nil, nil, fmt.Errorf("load: metrics: %w", err)
 	}
 	req.Header.Set("Accept", "text/plain; version=0.0.4")
 	res, err := p.client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("load: metrics: %w", err)
+		return nil, nil, fmt.Errorf("load: metrics: %w", err)
 	}
 	defer res.Body.Close()
 	if res.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("load: metrics: HTTP %d", res.StatusCode)
+		return nil, nil, fmt.Errorf("load: metrics: HTTP %d", res.StatusCode)
 	}
-	return ParseMetrics(io.LimitReader(res.Body, maxMetricsBody))
+	body, err := io.ReadAll(io.LimitReader(res.Body, maxMetricsBody))
+	if err != nil {
+		return nil, nil, fmt.Errorf("load: metrics: %w", err)
+	}
+	m, err := ParseMetrics(bytes.NewReader(body))
+	return m, ParseBuckets(body, metricPacerLateness), err
 }
 
 // ParseMetrics reads the Prometheus text exposition format (version 0.0.4)

@@ -18,6 +18,7 @@ type rtpCollector struct {
 	sipSrv   *sip.Server
 
 	in, out, lost, garbage, sendLate, queueFull, sipAnswered, sipRejected *prometheus.Desc
+	pacerLate, pacerLateMax                                               *prometheus.Desc
 }
 
 func newRTPCollector() *rtpCollector {
@@ -30,6 +31,9 @@ func newRTPCollector() *rtpCollector {
 		queueFull:   prometheus.NewDesc("yuecall_rtp_send_queue_full_total", "Bot audio refused because the send queue was full.", nil, nil),
 		sipAnswered: prometheus.NewDesc("yuecall_sip_invites_answered_total", "INVITEs answered with 200.", nil, nil),
 		sipRejected: prometheus.NewDesc("yuecall_sip_invites_rejected_total", "INVITEs refused, by status.", []string{"status"}, nil),
+		pacerLate: prometheus.NewDesc("yuecall_rtp_pacer_lateness_seconds",
+			"How late the shared RTP pacer started each group send (every packet of the group is that late); the sum is an upper-bound estimate from the buckets.", nil, nil),
+		pacerLateMax: prometheus.NewDesc("yuecall_rtp_pacer_lateness_max_seconds", "The latest the RTP pacer has started a group send.", nil, nil),
 	}
 }
 
@@ -66,6 +70,8 @@ func (c *rtpCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.queueFull
 	ch <- c.sipAnswered
 	ch <- c.sipRejected
+	ch <- c.pacerLate
+	ch <- c.pacerLateMax
 }
 
 func (c *rtpCollector) Collect(ch chan<- prometheus.Metric) {
@@ -88,6 +94,7 @@ func (c *rtpCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(c.garbage, sum.Garbage)
 	counter(c.sendLate, sum.SendLate)
 	counter(c.queueFull, sum.QueueFull)
+	c.collectPacer(ch)
 	if c.sipSrv != nil {
 		st := c.sipSrv.Stats()
 		counter(c.sipAnswered, st.Answered)
@@ -95,4 +102,23 @@ func (c *rtpCollector) Collect(ch chan<- prometheus.Metric) {
 		counter(c.sipRejected, st.Rejected488, "488")
 		counter(c.sipRejected, st.Rejected503, "503")
 	}
+}
+
+// collectPacer exports the shared pacer's lateness histogram.
+func (c *rtpCollector) collectPacer(ch chan<- prometheus.Metric) {
+	st := rtp.DefaultPacer().Stats()
+	bounds := rtp.LatenessBounds()
+	buckets := make(map[float64]uint64, len(bounds))
+	var cum uint64
+	var sum float64
+	for i, b := range bounds {
+		cum += st.Lateness[i]
+		buckets[b.Seconds()] = cum
+		sum += float64(st.Lateness[i]) * b.Seconds()
+	}
+	last := st.Lateness[len(bounds)]
+	cum += last
+	sum += float64(last) * st.MaxLateness.Seconds()
+	ch <- prometheus.MustNewConstHistogram(c.pacerLate, cum, sum, buckets)
+	ch <- prometheus.MustNewConstMetric(c.pacerLateMax, prometheus.GaugeValue, st.MaxLateness.Seconds())
 }

@@ -1,0 +1,76 @@
+package load
+
+import (
+	"bytes"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// metricPacerLateness is the server's histogram of how late its shared RTP
+// pacer started each group send.
+const metricPacerLateness = "yuecall_rtp_pacer_lateness_seconds"
+
+// bucket is one cumulative histogram bucket: count of observations <= le.
+type bucket struct {
+	le    float64 // seconds; +Inf for the last
+	count float64
+}
+
+// ParseBuckets returns the cumulative buckets of histogram name from a
+// Prometheus text page, sorted by bound. Malformed lines are skipped.
+func ParseBuckets(page []byte, name string) []bucket {
+	prefix := name + "_bucket{"
+	var out []bucket
+	for _, line := range bytes.Split(page, []byte("\n")) {
+		l := string(line)
+		if !strings.HasPrefix(l, prefix) {
+			continue
+		}
+		i := strings.Index(l, `le="`)
+		if i < 0 {
+			continue
+		}
+		rest := l[i+4:]
+		j := strings.IndexByte(rest, '"')
+		end := strings.LastIndexByte(l, ' ')
+		if j < 0 || end < 0 {
+			continue
+		}
+		le, err1 := strconv.ParseFloat(rest[:j], 64)
+		n, err2 := strconv.ParseFloat(strings.TrimSpace(l[end+1:]), 64)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		out = append(out, bucket{le: le, count: n})
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].le < out[b].le })
+	return out
+}
+
+// latenessQuantile is the bucket bound (ms) under which q of the group
+// sends between two scrapes started; +Inf is reported as -1. ok is false
+// when nothing was observed.
+func latenessQuantile(from, to []bucket, q float64) (float64, bool) {
+	if len(to) == 0 {
+		return 0, false
+	}
+	base := map[float64]float64{}
+	for _, b := range from {
+		base[b.le] = b.count
+	}
+	total := to[len(to)-1].count - base[to[len(to)-1].le]
+	if total <= 0 {
+		return 0, false
+	}
+	for _, b := range to {
+		if b.count-base[b.le] >= q*total {
+			if math.IsInf(b.le, 1) {
+				return -1, true
+			}
+			return b.le * 1000, true
+		}
+	}
+	return -1, true
+}
