@@ -119,7 +119,7 @@ func (b *browser) waitJS(expr string, within time.Duration) {
 }
 
 func (b *browser) screenshot(what string) {
-	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(90))
+	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		b.t.Logf("%s: screenshot %s: %v", b.name, what, err)
 		return
