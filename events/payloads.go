@@ -82,6 +82,8 @@ type Suggestion struct {
 
 // Sentiment is the caller's mood after a turn.
 type Sentiment struct {
+	// Score is the anger score in [0, 1] (words fused with prosody against
+	// the caller's own baseline); Anger is Score at or above the threshold.
 	Score float64  `json:"score"`
 	Anger bool     `json:"anger"`
 	Cues  []string `json:"cues"`
