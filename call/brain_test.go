@@ -75,3 +75,22 @@ func TestAngryCallerRaisesOneAlert(t *testing.T) {
 	}
 	tc.hangUp()
 }
+
+// TestFraudReportIsUrgentAndAlertsCompliance: a fraud report hands off at
+// once (urgent, with the 2FA reminder) and tells compliance.
+func TestFraudReportIsUrgentAndAlertsCompliance(t *testing.T) {
+	tc := startTestCall(t, "有人盗用咗我张信用卡")
+	defer tc.teardown()
+	tc.reachAI()
+	sendPaced(tc.caller, append(espeakPCM(t, "有人盜用咗我張信用卡"), make(audio.PCM16, 8000)...))
+	waitEvent(t, tc.recorder, events.TypeHandoffRequested, `"urgent":true`)
+	waitEvent(t, tc.recorder, events.TypeAlertCompliance, `"intent":"fraud_report"`)
+	for _, m := range tc.recorder.Messages() {
+		if m.Envelope.Type == events.TypeAlertCompliance && m.Subject != "yuecall.alert.compliance" {
+			t.Errorf("compliance alert on %s", m.Subject)
+		}
+	}
+	if got := tc.hangUp(); got != "handoff" {
+		t.Errorf("outcome %q, want handoff", got)
+	}
+}
