@@ -13,6 +13,7 @@ var envVars = []envVar{
 	{"YUECALL_LOG_LEVEL", "log_level", "info", "debug, info, warn, error", str(func(c *Config) *string { return &c.LogLevel })},
 	{"YUECALL_LOG_FORMAT", "log_format", "text", "text or json", str(func(c *Config) *string { return &c.LogFormat })},
 	{"YUECALL_SHUTDOWN_TIMEOUT", "shutdown_timeout", "30s", "on SIGTERM, how long active calls may go on", duration(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
+	{"YUECALL_GC_PERCENT", "gc_percent", "40", "Go GC target for serve (GOGC wins if set): lower = less memory per call, more CPU", integer(func(c *Config) *int { return &c.GCPercent })},
 	{"YUECALL_NATS_LISTEN", "nats.listen", "127.0.0.1:4222", "embedded NATS server address", str(func(c *Config) *string { return &c.NATS.Listen })},
 	{"YUECALL_NATS_URL", "nats.url", "", "external NATS (e.g. nats://n1:4222,nats://n2:4222); disables the embedded server", str(func(c *Config) *string { return &c.NATS.URL })},
 	{"YUECALL_NATS_JETSTREAM", "nats.jetstream", "true", "keep events durable in a JetStream stream", boolean(func(c *Config) *bool { return &c.NATS.JetStream })},
