@@ -304,9 +304,15 @@ func TestSlowConsumer(t *testing.T) {
 		Script:       asrtest.FunASRScripted(text + "|" + text),
 		CharDuration: 20 * time.Millisecond,
 	})
-	s := open(t, srv.URL(), func(c *Config) { c.ChunkSize = [3]int{0, 1, 0}; c.ChunkInterval = 1 })
+	// The 10 s are written at once, faster than real time: the send buffer
+	// holds all of them, so a writer slowed by a loaded machine drops no
+	// audio (the server would then see only the first sentence).
+	s := open(t, srv.URL(), func(c *Config) { c.ChunkSize = [3]int{0, 1, 0}; c.ChunkInterval = 1; c.SendBuffer = 600 })
 	writeAll(t, s, frames(500, 16000)) // 10 s; 60 ms chunks: ~160 partials
 	s.CloseSend()
+	if n := s.Dropped(); n != 0 {
+		t.Fatalf("%d frames dropped from the send buffer", n)
+	}
 	deadline := time.Now().Add(10 * time.Second)
 	for s.DroppedResults() == 0 {
 		if time.Now().After(deadline) {
