@@ -247,9 +247,7 @@ func (s *Session) agentGranted() bool {
 
 // grantJoin answers an accepted request with a one-time join path.
 func (s *Session) grantJoin(r events.ControlReply, user string, p party, barge bool) events.ControlReply {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	token := hex.EncodeToString(b[:])
+	token := randomID(16)
 	for t, g := range s.grants {
 		if time.Now().After(g.expires) {
 			delete(s.grants, t)
@@ -306,7 +304,6 @@ func (s *Session) attachHuman(g *grant, user string, leg Leg) error {
 		s.br.setHears(partyCaller, partyAgent, true)
 		s.br.setHears(partyAgent, partyCaller, true)
 		s.br.setHears(partyAgent, partySuper, s.humans[partySuper] != nil)
-		s.agentUser = user
 	} else {
 		state = events.AgentBarged
 		s.br.setHears(partySuper, partyCaller, true)
@@ -375,7 +372,6 @@ func (s *Session) handBack(user string) {
 	s.detachHuman(partySuper)
 	s.detachHuman(partyAgent)
 	s.handedOff = false
-	s.agentUser = ""
 	s.setState(StateAI)
 	s.publish(events.Agent{CallID: s.info.ID, State: events.AgentHandBack, User: user})
 	s.say(textHandBack, true, false, nil)
@@ -389,6 +385,13 @@ func (s *Session) releaseHumans() {
 		stop()
 	}
 	s.ctrlStops = nil
+}
+
+// randomID is n random bytes in hex: join tokens, review ids.
+func randomID(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // teeWriter gives one caller frame to the listener and to the bridge.

@@ -111,23 +111,56 @@ func waitEvent(t *testing.T, r *events.Recorder, typ, contains string) {
 	t.Fatalf("no %s event containing %q", typ, contains)
 }
 
-func TestAgentAcceptJoinBridgeAndHandBack(t *testing.T) {
-	mc := &memControl{}
-	reg := NewRegistry()
+// deskCall is a test call that the desk can reach: an in-process Control
+// and a Registry for joins.
+type deskCall struct {
+	*testCall
+	mc  *memControl
+	reg *Registry
+	ctl string
+}
+
+func startDeskCall(t *testing.T) *deskCall {
+	mc, reg := &memControl{}, NewRegistry()
 	tc := startTestCallWith(t, func(d *Deps) { d.Control, d.Registry = mc, reg })
+	return &deskCall{testCall: tc, mc: mc, reg: reg, ctl: events.Subjects{}.Control("t1")}
+}
+
+// pressForHuman presses 0 in-band once the menu has started and waits for
+// the hand-off.
+func (dc *deskCall) pressForHuman(t *testing.T, after time.Duration) {
+	time.Sleep(after)
+	zero, _ := audio.GenerateDTMF(make(audio.PCM16, 800), audio.Rate8k, '0', 0.3)
+	sendPaced(dc.caller, append(zero, make(audio.PCM16, 1600)...))
+	waitEvent(t, dc.recorder, events.TypeHandoffRequested, `"reason":"caller_request"`)
+}
+
+// join asks for a grant with action and joins a new phone with it.
+func (dc *deskCall) join(t *testing.T, ctx context.Context, action, user, role string) *agentPhone {
+	t.Helper()
+	r := dc.mc.request(t, dc.ctl, events.Control{Action: action, User: user, Role: role})
+	if !r.OK {
+		t.Fatalf("%s by %s: %+v", action, user, r)
+	}
+	u, _ := url.Parse(r.JoinPath)
+	p := newAgentPhone(t, ctx)
+	if err := dc.reg.Join(ctx, "t1", u.Query().Get("token"), user, p.leg); err != nil {
+		t.Fatalf("%s join: %v", action, err)
+	}
+	return p
+}
+
+func TestAgentAcceptJoinBridgeAndHandBack(t *testing.T) {
+	tc := startDeskCall(t)
 	defer tc.teardown()
-	ctl := events.Subjects{}.Control("t1")
+	mc, reg, ctl := tc.mc, tc.reg, tc.ctl
 
 	// Before a hand-off nobody can accept.
 	time.Sleep(300 * time.Millisecond)
 	if r := mc.request(t, ctl, events.Control{Action: events.ControlAccept, User: "amy", Role: "agent"}); r.OK || r.Error != "not_in_handoff" {
 		t.Fatalf("accept before hand-off: %+v", r)
 	}
-	// The caller presses 0 for a human.
-	time.Sleep(1200 * time.Millisecond)
-	zero, _ := audio.GenerateDTMF(make(audio.PCM16, 800), audio.Rate8k, '0', 0.3)
-	sendPaced(tc.caller, append(zero, make(audio.PCM16, 1600)...))
-	waitEvent(t, tc.recorder, events.TypeHandoffRequested, `"reason":"caller_request"`)
+	tc.pressForHuman(t, 1200*time.Millisecond)
 
 	r := mc.request(t, ctl, events.Control{Action: events.ControlAccept, User: "amy", Role: "agent"})
 	if !r.OK || !strings.HasPrefix(r.JoinPath, "/ws/agent?") {
@@ -192,23 +225,12 @@ func TestAgentAcceptJoinBridgeAndHandBack(t *testing.T) {
 }
 
 func TestAgentLeavingRequeuesTheCaller(t *testing.T) {
-	mc := &memControl{}
-	reg := NewRegistry()
-	tc := startTestCallWith(t, func(d *Deps) { d.Control, d.Registry = mc, reg })
+	tc := startDeskCall(t)
 	defer tc.teardown()
-	ctl := events.Subjects{}.Control("t1")
-	time.Sleep(1500 * time.Millisecond)
-	zero, _ := audio.GenerateDTMF(make(audio.PCM16, 800), audio.Rate8k, '0', 0.3)
-	sendPaced(tc.caller, append(zero, make(audio.PCM16, 1600)...))
-	waitEvent(t, tc.recorder, events.TypeHandoffRequested, `"reason":"caller_request"`)
-	r := mc.request(t, ctl, events.Control{Action: events.ControlAccept, User: "amy", Role: "agent"})
-	u, _ := url.Parse(r.JoinPath)
+	tc.pressForHuman(t, 1500*time.Millisecond)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	ap := newAgentPhone(t, ctx)
-	if err := reg.Join(ctx, "t1", u.Query().Get("token"), "amy", ap.leg); err != nil {
-		t.Fatal(err)
-	}
+	ap := tc.join(t, ctx, events.ControlAccept, "amy", "agent")
 	waitEvent(t, tc.recorder, events.TypeAgent, `"state":"joined"`)
 	ap.leg.once.Do(func() { close(ap.leg.done) }) // the agent's browser goes away
 	waitEvent(t, tc.recorder, events.TypeAgent, `"state":"left"`)
@@ -272,29 +294,13 @@ func (f *fakeLeg) Rate() int { return f.rate }
 // TestSupervisorWhisperReachesOnlyTheAgent: a supervisor whispering is
 // heard by the agent, not by the caller; an agent cannot whisper.
 func TestSupervisorWhisperReachesOnlyTheAgent(t *testing.T) {
-	mc := &memControl{}
-	reg := NewRegistry()
-	tc := startTestCallWith(t, func(d *Deps) { d.Control, d.Registry = mc, reg })
+	tc := startDeskCall(t)
 	defer tc.teardown()
-	ctl := events.Subjects{}.Control("t1")
-	time.Sleep(1500 * time.Millisecond)
-	zero, _ := audio.GenerateDTMF(make(audio.PCM16, 800), audio.Rate8k, '0', 0.3)
-	sendPaced(tc.caller, append(zero, make(audio.PCM16, 1600)...))
-	waitEvent(t, tc.recorder, events.TypeHandoffRequested, `"reason":"caller_request"`)
+	mc, ctl := tc.mc, tc.ctl
+	tc.pressForHuman(t, 1500*time.Millisecond)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	join := func(action, user, role string) *agentPhone {
-		r := mc.request(t, ctl, events.Control{Action: action, User: user, Role: role})
-		if !r.OK {
-			t.Fatalf("%s by %s: %+v", action, user, r)
-		}
-		u, _ := url.Parse(r.JoinPath)
-		p := newAgentPhone(t, ctx)
-		if err := reg.Join(ctx, "t1", u.Query().Get("token"), user, p.leg); err != nil {
-			t.Fatalf("%s join: %v", action, err)
-		}
-		return p
-	}
+	join := func(action, user, role string) *agentPhone { return tc.join(t, ctx, action, user, role) }
 	if r := mc.request(t, ctl, events.Control{Action: events.ControlWhisper, User: "sam", Role: "supervisor"}); r.OK || r.Error != "no_agent" {
 		t.Fatalf("whisper with no agent: %+v", r)
 	}

@@ -1,8 +1,6 @@
 package call
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"time"
 
 	"github.com/yuecall/yuecall/dialog"
@@ -15,16 +13,13 @@ const defaultReviewTimeout = 2 * time.Minute
 
 // pendingReview is an AI draft waiting for a licensed human.
 type pendingReview struct {
-	id     string
-	intent string
-	since  time.Time
+	id    string
+	since time.Time
 }
 
 // requestReview holds the caller while compliance reviews r.Draft.
 func (s *Session) requestReview(r dialog.Reply, question string) {
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	rv := &pendingReview{id: hex.EncodeToString(b[:]), intent: r.Intent, since: time.Now()}
+	rv := &pendingReview{id: randomID(8), since: time.Now()}
 	s.review = rv
 	timeout := s.d.ReviewTimeout
 	if timeout <= 0 {

@@ -136,7 +136,6 @@ type Session struct {
 	br           *bridge
 	brStop       context.CancelFunc
 	ctrlStops    []func()
-	agentUser    string
 	handoffQueue string
 	review       *pendingReview
 	reviewTimer  *time.Timer
