@@ -3,14 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/cookiejar"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -441,32 +439,6 @@ func handoffCall(t *testing.T, ts *testServer, phases *phasedScript, agent, sup 
 	if ho.Reason == "" {
 		t.Errorf("hand-off without reason: %+v", ho)
 	}
-}
-
-// rtpToCallerSince stops the capture and returns the PCMU payloads sent to
-// the caller from since on.
-func (c *capture) rtpToCallerSince(t *testing.T, since time.Time) [][]byte {
-	t.Helper()
-	time.Sleep(300 * time.Millisecond)
-	_ = c.cmd.Process.Signal(os.Interrupt)
-	_ = c.cmd.Wait()
-	out := runCmd(t, "tshark", "-r", c.file, "-d", fmt.Sprintf("udp.port==%d,rtp", c.port),
-		"-Y", "rtp.p_type == 0", "-T", "fields", "-e", "frame.time_epoch", "-e", "rtp.payload")
-	var payloads [][]byte
-	for _, line := range strings.Split(out, "\n") {
-		f := strings.Fields(line)
-		if len(f) != 2 {
-			continue
-		}
-		sec, err := strconv.ParseFloat(f[0], 64)
-		if err != nil || time.Unix(0, int64(sec*1e9)).Before(since) {
-			continue
-		}
-		if b, err := hex.DecodeString(strings.ReplaceAll(f[1], ":", "")); err == nil {
-			payloads = append(payloads, b)
-		}
-	}
-	return payloads
 }
 
 // grepLines keeps the lines of s that contain any of words.

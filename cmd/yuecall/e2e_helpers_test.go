@@ -315,15 +315,29 @@ func startCapture(t *testing.T, port int) *capture {
 // rtpToCaller stops the capture and returns the PCMU payloads sent to the caller.
 func (c *capture) rtpToCaller(t *testing.T) [][]byte {
 	t.Helper()
+	return c.rtpToCallerSince(t, time.Time{})
+}
+
+// rtpToCallerSince stops the capture and returns the PCMU payloads sent to
+// the caller from since on.
+func (c *capture) rtpToCallerSince(t *testing.T, since time.Time) [][]byte {
+	t.Helper()
 	time.Sleep(300 * time.Millisecond)
 	_ = c.cmd.Process.Signal(os.Interrupt)
 	_ = c.cmd.Wait()
 	out := runCmd(t, "tshark", "-r", c.file, "-d", fmt.Sprintf("udp.port==%d,rtp", c.port),
-		"-Y", "rtp.p_type == 0", "-T", "fields", "-e", "rtp.payload")
+		"-Y", "rtp.p_type == 0", "-T", "fields", "-e", "frame.time_epoch", "-e", "rtp.payload")
 	var payloads [][]byte
-	for _, line := range strings.Fields(out) {
-		b, err := hex.DecodeString(strings.ReplaceAll(line, ":", ""))
-		if err == nil {
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		if len(f) != 2 {
+			continue
+		}
+		sec, err := strconv.ParseFloat(f[0], 64)
+		if err != nil || time.Unix(0, int64(sec*1e9)).Before(since) {
+			continue
+		}
+		if b, err := hex.DecodeString(strings.ReplaceAll(f[1], ":", "")); err == nil {
 			payloads = append(payloads, b)
 		}
 	}
