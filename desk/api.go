@@ -243,12 +243,7 @@ func (d *Desk) dropHandoff(callID, reason string) {
 func (d *Desk) summary(w http.ResponseWriter, r *http.Request) {
 	u, _ := UserFrom(r.Context())
 	id := r.URL.Query().Get("call_id")
-	if !validCallID(id) {
-		jsonError(w, http.StatusBadRequest, "bad_call", "通話編號錯誤")
-		return
-	}
-	if u.Role != RoleSupervisor && !d.st.isOn(id, u.Name) {
-		jsonError(w, http.StatusForbidden, "not_on_call", "你唔喺呢個通話")
+	if !d.mayAct(w, u, id) {
 		return
 	}
 	rep, err := d.request(r.Context(), events.Control{CallID: id, Action: events.ControlSummary, User: u.Name, Role: u.Role})
@@ -264,6 +259,20 @@ func (d *Desk) summary(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, sm)
 }
 
+// mayAct answers 400 or 403 unless callID is well formed and u is on that
+// call (a supervisor may act on any call).
+func (d *Desk) mayAct(w http.ResponseWriter, u User, callID string) bool {
+	if !validCallID(callID) {
+		jsonError(w, http.StatusBadRequest, "bad_call", "通話編號錯誤")
+		return false
+	}
+	if u.Role != RoleSupervisor && !d.st.isOn(callID, u.Name) {
+		jsonError(w, http.StatusForbidden, "not_on_call", "你唔喺呢個通話")
+		return false
+	}
+	return true
+}
+
 // controlHandler publishes hand_back or end for a call the agent is on
 // (a supervisor may act on any call).
 func (d *Desk) controlHandler(action string) http.Handler {
@@ -273,12 +282,7 @@ func (d *Desk) controlHandler(action string) http.Handler {
 		if !readJSON(w, r, &req) {
 			return
 		}
-		if !validCallID(req.CallID) {
-			jsonError(w, http.StatusBadRequest, "bad_call", "通話編號錯誤")
-			return
-		}
-		if u.Role != RoleSupervisor && !d.st.isOn(req.CallID, u.Name) {
-			jsonError(w, http.StatusForbidden, "not_on_call", "你唔喺呢個通話")
+		if !d.mayAct(w, u, req.CallID) {
 			return
 		}
 		if err := d.publish(req.CallID, events.Control{CallID: req.CallID, Action: action, User: u.Name, Role: u.Role}); err != nil {
