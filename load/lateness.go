@@ -1,7 +1,6 @@
 package load
 
 import (
-	"bytes"
 	"math"
 	"sort"
 	"strconv"
@@ -21,29 +20,20 @@ type bucket struct {
 // ParseBuckets returns the cumulative buckets of histogram name from a
 // Prometheus text page, sorted by bound. Malformed lines are skipped.
 func ParseBuckets(page []byte, name string) []bucket {
-	prefix := name + "_bucket{"
 	var out []bucket
-	for _, line := range bytes.Split(page, []byte("\n")) {
-		l := string(line)
-		if !strings.HasPrefix(l, prefix) {
+	for _, line := range strings.Split(string(page), "\n") {
+		n, labels, v, ok := parseSampleLine(line)
+		if !ok || n != name+"_bucket" {
 			continue
 		}
-		i := strings.Index(l, `le="`)
+		i := strings.Index(labels, `le="`)
 		if i < 0 {
 			continue
 		}
-		rest := l[i+4:]
-		j := strings.IndexByte(rest, '"')
-		end := strings.LastIndexByte(l, ' ')
-		if j < 0 || end < 0 {
-			continue
+		le, _, _ := strings.Cut(labels[i+4:], `"`)
+		if b, err := strconv.ParseFloat(le, 64); err == nil {
+			out = append(out, bucket{le: b, count: v})
 		}
-		le, err1 := strconv.ParseFloat(rest[:j], 64)
-		n, err2 := strconv.ParseFloat(strings.TrimSpace(l[end+1:]), 64)
-		if err1 != nil || err2 != nil {
-			continue
-		}
-		out = append(out, bucket{le: le, count: n})
 	}
 	sort.Slice(out, func(a, b int) bool { return out[a].le < out[b].le })
 	return out

@@ -146,7 +146,7 @@ func ParseMetrics(r io.Reader) (map[string]float64, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
-		name, v, ok := parseSampleLine(sc.Text())
+		name, _, v, ok := parseSampleLine(sc.Text())
 		if ok {
 			out[name] += v
 		}
@@ -157,33 +157,34 @@ func ParseMetrics(r io.Reader) (map[string]float64, error) {
 	return out, nil
 }
 
-// parseSampleLine parses `name{label="value",...} value [timestamp]`.
-func parseSampleLine(line string) (string, float64, bool) {
+// parseSampleLine parses `name{label="value",...} value [timestamp]` into
+// the name, the label block without its braces, and the value.
+func parseSampleLine(line string) (name, labels string, v float64, ok bool) {
 	line = strings.TrimSpace(line)
 	if line == "" || line[0] == '#' {
-		return "", 0, false
+		return "", "", 0, false
 	}
 	end := strings.IndexAny(line, "{ \t")
 	if end <= 0 {
-		return "", 0, false
+		return "", "", 0, false
 	}
 	name, rest := line[:end], line[end:]
 	if rest[0] == '{' {
 		e := labelsEnd(rest)
 		if e < 0 {
-			return "", 0, false
+			return "", "", 0, false
 		}
-		rest = rest[e+1:]
+		labels, rest = rest[1:e], rest[e+1:]
 	}
 	fields := strings.Fields(rest)
 	if len(fields) < 1 || len(fields) > 2 || !validName(name) {
-		return "", 0, false
+		return "", "", 0, false
 	}
 	v, err := strconv.ParseFloat(fields[0], 64)
 	if err != nil {
-		return "", 0, false
+		return "", "", 0, false
 	}
-	return name, v, true
+	return name, labels, v, true
 }
 
 // labelsEnd returns the index of the '}' closing the label set that s
