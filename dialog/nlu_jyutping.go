@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"iter"
 	"unicode"
 
 	"github.com/yuecall/yuecall/dialog/jyutping"
@@ -19,16 +20,8 @@ const (
 // every run of Han characters in a (runs end at punctuation and ASCII
 // words), reading each run in context (銀行 is ngan hong, 行 alone haang).
 func sylFeatures(a analysis, key []byte, syl []string, fn func(key []byte, w float32)) ([]byte, []string) {
-	for i := 0; i < len(a.syms); {
-		if !isHanSym(a, i) {
-			i++
-			continue
-		}
-		j := i + 1
-		for j < len(a.syms) && isHanSym(a, j) && a.syms[j].seg == a.syms[i].seg && a.syms[j].start == a.syms[j-1].end {
-			j++
-		}
-		syl = jyutping.AppendSyllables(syl[:0], a.compact[a.syms[i].start:a.syms[j-1].end])
+	for run := range hanRuns(a) {
+		syl = jyutping.AppendSyllables(syl[:0], run)
 		for k, s := range syl {
 			s = jyutping.Toneless(s)
 			key = append(append(key[:0], sylPrefix...), s...)
@@ -38,9 +31,29 @@ func sylFeatures(a analysis, key []byte, syl []string, fn func(key []byte, w flo
 				fn(key, weightSylBigram)
 			}
 		}
-		i = j
 	}
 	return key, syl
+}
+
+// hanRuns yields each run of Han characters of a's compact text: runs end
+// at punctuation, segment breaks and ASCII words.
+func hanRuns(a analysis) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for i := 0; i < len(a.syms); {
+			if !isHanSym(a, i) {
+				i++
+				continue
+			}
+			j := i + 1
+			for j < len(a.syms) && isHanSym(a, j) && a.syms[j].seg == a.syms[i].seg && a.syms[j].start == a.syms[j-1].end {
+				j++
+			}
+			if !yield(a.compact[a.syms[i].start:a.syms[j-1].end]) {
+				return
+			}
+			i = j
+		}
+	}
 }
 
 func isHanSym(a analysis, i int) bool { return a.compact[a.syms[i].start] >= 0x80 }
@@ -89,16 +102,8 @@ func utteranceSounds(a analysis, b []byte, syl []string) ([]byte, []string) {
 
 func appendSounds(a analysis, b []byte, syl []string, toneless bool) ([]byte, []string) {
 	first := true
-	for i := 0; i < len(a.syms); {
-		if !isHanSym(a, i) {
-			i++
-			continue
-		}
-		j := i + 1
-		for j < len(a.syms) && isHanSym(a, j) && a.syms[j].seg == a.syms[i].seg && a.syms[j].start == a.syms[j-1].end {
-			j++
-		}
-		syl = jyutping.AppendSyllables(syl[:0], a.compact[a.syms[i].start:a.syms[j-1].end])
+	for run := range hanRuns(a) {
+		syl = jyutping.AppendSyllables(syl[:0], run)
 		if !first {
 			b = append(b, "| "...)
 		}
@@ -109,7 +114,6 @@ func appendSounds(a analysis, b []byte, syl []string, toneless bool) ([]byte, []
 			}
 			b = append(append(b, s...), ' ')
 		}
-		i = j
 	}
 	return b, syl
 }
