@@ -91,6 +91,20 @@ func newAgentPhone(t *testing.T, ctx context.Context) *agentPhone {
 	return &agentPhone{leg: &rtpLeg{Session: legRTP, done: make(chan struct{})}, phone: phoneRTP, heard: heard}
 }
 
+// playTone sends a 1 s tone from src and returns how many loud frames each
+// of ears heard while it played.
+func playTone(src *rtp.Session, freq float64, ears ...*callerSide) []int {
+	t0 := time.Now()
+	sendPaced(src, tone(freq, time.Second))
+	time.Sleep(1300 * time.Millisecond)
+	t1 := time.Now()
+	n := make([]int, len(ears))
+	for i, e := range ears {
+		n[i] = e.loudBetween(t0, t1)
+	}
+	return n
+}
+
 func tone(freq float64, d time.Duration) audio.PCM16 {
 	pcm := make(audio.PCM16, int(d.Seconds()*audio.Rate8k))
 	audio.NewToneGenerator(audio.Rate8k, 0.3, freq).Read(pcm)
@@ -194,16 +208,10 @@ func TestAgentAcceptJoinBridgeAndHandBack(t *testing.T) {
 	time.Sleep(200 * time.Millisecond) // the bot's hand-off prompt is flushed
 
 	// Caller → agent, then agent → caller: each hears the other.
-	t0 := time.Now()
-	sendPaced(tc.caller, tone(440, time.Second))
-	time.Sleep(1300 * time.Millisecond)
-	if n := ap.heard.loudBetween(t0, time.Now()); n < 30 {
+	if n := playTone(tc.caller, 440, ap.heard)[0]; n < 30 {
 		t.Errorf("agent heard %d loud frames of the caller's 1 s tone; want >= 30", n)
 	}
-	t1 := time.Now()
-	sendPaced(ap.phone, tone(660, time.Second))
-	time.Sleep(1300 * time.Millisecond)
-	if n := tc.heard.loudBetween(t1, time.Now()); n < 30 {
+	if n := playTone(ap.phone, 660, tc.heard)[0]; n < 30 {
 		t.Errorf("caller heard %d loud frames of the agent's 1 s tone; want >= 30", n)
 	}
 
@@ -311,21 +319,15 @@ func TestSupervisorWhisperReachesOnlyTheAgent(t *testing.T) {
 	sup := join(events.ControlWhisper, "sam", "supervisor")
 	waitEvent(t, tc.recorder, events.TypeAgent, `"state":"barged"`)
 	time.Sleep(300 * time.Millisecond)
-	t0 := time.Now()
-	sendPaced(sup.phone, tone(550, time.Second))
-	time.Sleep(1300 * time.Millisecond)
-	t1 := time.Now()
-	if n := agent.heard.loudBetween(t0, t1); n < 30 {
-		t.Errorf("the agent heard %d loud frames of the whisper; want >= 30", n)
+	heard := playTone(sup.phone, 550, agent.heard, tc.heard)
+	if heard[0] < 30 {
+		t.Errorf("the agent heard %d loud frames of the whisper; want >= 30", heard[0])
 	}
-	if n := tc.heard.loudBetween(t0, t1); n > 2 {
-		t.Errorf("the caller heard %d loud frames of a whisper; want none", n)
+	if heard[1] > 2 {
+		t.Errorf("the caller heard %d loud frames of a whisper; want none", heard[1])
 	}
 	// The supervisor hears the caller too.
-	t2 := time.Now()
-	sendPaced(tc.caller, tone(440, time.Second))
-	time.Sleep(1300 * time.Millisecond)
-	if n := sup.heard.loudBetween(t2, time.Now()); n < 30 {
+	if n := playTone(tc.caller, 440, sup.heard)[0]; n < 30 {
 		t.Errorf("the supervisor heard %d loud frames of the caller; want >= 30", n)
 	}
 	tc.hangUp()
