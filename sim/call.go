@@ -201,6 +201,10 @@ func (l *leg) startMedia(ctx context.Context, conn *net.UDPConn, local sdp.Local
 	}
 	rcfg := rtp.NewConfig(neg)
 	rcfg.InbandDTMF, rcfg.Log = false, log
+	// Time the bot's packets by when the kernel received them, not when
+	// this process got round to reading them: a thousand callers on the
+	// server's machine would otherwise add their own scheduling delay.
+	rcfg.ArrivalStamps = true
 	rcfg.SendQueue = maxSpeechDuration + time.Minute
 	if l.sess, err = rtp.NewSession(conn, rcfg); err != nil {
 		return err

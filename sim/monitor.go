@@ -57,6 +57,13 @@ func (m *monitor) WriteSample(s audio.PCM16) error {
 	return nil
 }
 
+// WriteSampleAt implements rtp.ArrivalWriter: s came in a packet that
+// arrived at `arrived` (the kernel's timestamp).
+func (m *monitor) WriteSampleAt(s audio.PCM16, arrived time.Time) error {
+	m.frame(s, arrived)
+	return nil
+}
+
 // frame takes one frame that arrived at now.
 func (m *monitor) frame(s audio.PCM16, now time.Time) {
 	var sum int64

@@ -58,6 +58,13 @@ type Config struct {
 	SendQueue time.Duration
 	// Pacer sends the session's frames; nil means DefaultPacer().
 	Pacer *Pacer
+	// ArrivalStamps has the kernel timestamp each datagram as it arrives
+	// (SO_TIMESTAMPNS; Linux only, ignored elsewhere) and takes that as
+	// the packet's arrival time, so the reading goroutine's scheduling
+	// delay is left out of jitter and of the times an ArrivalWriter sink
+	// is given. For measuring tools (the simulated caller); it costs a
+	// control-message parse per packet.
+	ArrivalStamps bool
 	// Log receives session events; nil discards them.
 	Log *slog.Logger
 }

@@ -16,8 +16,19 @@ import (
 // frameSamples is one 20 ms frame at 8000 Hz.
 const frameSamples = 160
 
-// sinkBox lets a Writer interface live in an atomic.Pointer.
-type sinkBox struct{ w audio.Writer }
+// ArrivalWriter is a sink that also wants to know when each frame's
+// packet arrived (a kernel timestamp with Config.ArrivalStamps): a
+// Session calls WriteSampleAt instead of WriteSample on a sink that has it.
+type ArrivalWriter interface {
+	WriteSampleAt(frame audio.PCM16, arrived time.Time) error
+}
+
+// sinkBox lets a Writer interface live in an atomic.Pointer; at is w as an
+// ArrivalWriter, or nil.
+type sinkBox struct {
+	w  audio.Writer
+	at ArrivalWriter
+}
 
 // receiver turns datagrams into PCM frames and digits. Everything except
 // the atomics it shares with Session is owned by the reading goroutine.
@@ -186,10 +197,18 @@ func (r *receiver) emit(frame audio.PCM16) {
 			r.digits(d)
 		}
 	}
-	if box := r.sink.Load(); box != nil && box.w != nil {
-		if err := box.w.WriteSample(frame); err != nil {
-			r.c.sinkErrors.Add(1)
-		}
+	box := r.sink.Load()
+	if box == nil || box.w == nil {
+		return
+	}
+	var err error
+	if box.at != nil {
+		err = box.at.WriteSampleAt(frame, r.now)
+	} else {
+		err = box.w.WriteSample(frame)
+	}
+	if err != nil {
+		r.c.sinkErrors.Add(1)
 	}
 }
 

@@ -120,11 +120,14 @@ func (s *Session) Close() error {
 // reorder buffer, a read deadline of one window bounds how long they wait.
 func (s *Session) readLoop(ctx context.Context) {
 	buf := make([]byte, readBuffer)
+	var oob []byte
+	if s.cfg.ArrivalStamps && enableStamps(s.conn) {
+		oob = make([]byte, stampOOB)
+	}
 	wait := time.Duration(s.cfg.JitterFrames+1) * audio.FrameDuration
 	armed := false
 	for {
-		n, from, err := s.conn.ReadFromUDPAddrPort(buf)
-		now := time.Now()
+		n, from, now, err := s.read(buf, oob)
 		if ctx.Err() != nil {
 			return
 		}
@@ -153,6 +156,25 @@ func (s *Session) readLoop(ctx context.Context) {
 			return
 		}
 	}
+}
+
+// read reads one datagram and returns when it arrived: the kernel's
+// timestamp when oob is set and the kernel gave one, else the time the
+// read returned.
+func (s *Session) read(buf, oob []byte) (int, netip.AddrPort, time.Time, error) {
+	if oob == nil {
+		n, from, err := s.conn.ReadFromUDPAddrPort(buf)
+		return n, from, time.Now(), err
+	}
+	n, oobn, _, from, err := s.conn.ReadMsgUDPAddrPort(buf, oob)
+	now := time.Now()
+	if err == nil {
+		if at, ok := stampOf(oob[:oobn]); ok && !at.After(now) {
+			// Keep the monotonic reading: the stamp is wall clock only.
+			now = now.Add(-now.Sub(at))
+		}
+	}
+	return n, from, now, err
 }
 
 func isTimeout(err error) bool {
@@ -188,7 +210,8 @@ func (s *Session) SetSink(w audio.Writer) error {
 	if w.SampleRate() != Rate {
 		return fmt.Errorf("%w: %d Hz", ErrSinkRate, w.SampleRate())
 	}
-	s.sink.Store(&sinkBox{w: w})
+	at, _ := w.(ArrivalWriter)
+	s.sink.Store(&sinkBox{w: w, at: at})
 	return nil
 }
 

@@ -7,6 +7,9 @@ import (
 	"unsafe"
 )
 
+// stampOOB is room for one SO_TIMESTAMPNS control message.
+const stampOOB = 64
+
 // enableStamps asks the kernel to timestamp each datagram on arrival
 // (SO_TIMESTAMPNS), so measured gaps exclude the reading goroutine's
 // scheduling delay.

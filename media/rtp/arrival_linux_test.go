@@ -1,0 +1,62 @@
+package rtp
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/yuecall/yuecall/audio"
+)
+
+// stampSink blocks in its first frame until release is closed and records
+// when each frame's packet arrived and when the sink was called.
+type stampSink struct {
+	release       chan struct{}
+	arrived, read chan time.Time
+}
+
+func (s *stampSink) SampleRate() int { return Rate }
+
+func (s *stampSink) WriteSample(audio.PCM16) error { panic("WriteSample called on an ArrivalWriter") }
+
+func (s *stampSink) WriteSampleAt(_ audio.PCM16, at time.Time) error {
+	s.arrived <- at
+	s.read <- time.Now()
+	<-s.release
+	return nil
+}
+
+// TestArrivalStampsExcludeReaderDelay: with ArrivalStamps a frame's arrival
+// time is when the kernel got the packet, even when the reading goroutine
+// comes to it much later (here: held 150 ms by the previous frame's sink).
+func TestArrivalStampsExcludeReaderDelay(t *testing.T) {
+	sink := &stampSink{release: make(chan struct{}), arrived: make(chan time.Time, 4), read: make(chan time.Time, 4)}
+	s := newSession(t, addrOf(listen(t)), func(c *Config) { c.ArrivalStamps, c.JitterFrames = true, 1 })
+	if err := s.SetSink(sink); err != nil {
+		t.Fatal(err)
+	}
+	s.Start(context.Background())
+	peer := listen(t)
+	send := func(seq uint16) time.Time {
+		before := time.Now()
+		if _, err := peer.WriteToUDPAddrPort(rtpPacket(t, 0, seq, uint32(seq)*160, 7, false, ulaw(tone(160, 440))), s.LocalAddr()); err != nil {
+			t.Fatal(err)
+		}
+		return before
+	}
+	send(1)
+	<-sink.arrived
+	<-sink.read // the reader is now held in the sink
+	sent2 := send(2)
+	time.Sleep(150 * time.Millisecond)
+	close(sink.release)
+	arrived2, read2 := <-sink.arrived, <-sink.read
+	if lag := read2.Sub(sent2); lag < 150*time.Millisecond {
+		t.Fatalf("the reader was not held: frame 2 read %v after it was sent", lag)
+	}
+	// The kernel stamps in sendto on loopback; allow for a loaded machine,
+	// far below the 150 ms the reader was held.
+	if d := arrived2.Sub(sent2); d < -time.Millisecond || d > 50*time.Millisecond {
+		t.Errorf("frame 2 arrived %v after it was sent; want the kernel's time, not the read's (%v)", d, read2.Sub(sent2))
+	}
+}
