@@ -1,8 +1,49 @@
 package resilient
 
+import "sync"
+
 // ringStart is the initial capacity of a ring, in samples; it doubles as
 // needed up to its limit.
 const ringStart = 1 << 12
+
+// ringClasses is how many buffer sizes are recycled: ringStart << k for
+// k < ringClasses (4 Ki to 4 Mi samples). A buffer cut to a limit that is
+// not one of them is left to the garbage collector.
+const ringClasses = 11
+
+// ringPools recycle ring buffers by size class: a stream hands its buffer
+// back when it ends, so a node that opens one stream per caller turn (and
+// grows each to the turn's length) does not allocate them afresh. Under
+// 1,000 calls the fresh buffers were the largest source of garbage.
+var ringPools [ringClasses]sync.Pool
+
+// ringClass returns the size class of an n-sample buffer, or -1.
+func ringClass(n int) int {
+	for k := range ringClasses {
+		if ringStart<<k == n {
+			return k
+		}
+	}
+	return -1
+}
+
+// getRingBuf returns an n-sample buffer, recycled when n is a size class.
+// Its contents are stale: a ring only reads what it has written.
+func getRingBuf(n int) []int16 {
+	if k := ringClass(n); k >= 0 {
+		if b, ok := ringPools[k].Get().(*[]int16); ok {
+			return *b
+		}
+	}
+	return make([]int16, n)
+}
+
+// putRingBuf recycles b if it is a size class.
+func putRingBuf(b []int16) {
+	if k := ringClass(len(b)); k >= 0 {
+		ringPools[k].Put(&b)
+	}
+}
 
 // ring holds the most recent audio of a stream, addressed by absolute
 // sample positions counted from the start of the stream. It keeps
@@ -18,7 +59,7 @@ type ring struct {
 
 func newRing(limit int) ring {
 	limit = max(limit, 1)
-	return ring{buf: make([]int16, min(limit, ringStart)), limit: int64(limit)}
+	return ring{buf: getRingBuf(min(limit, ringStart)), limit: int64(limit)}
 }
 
 // write appends p.
@@ -47,14 +88,26 @@ func (r *ring) grow(need int64) {
 	if need <= n || n >= r.limit {
 		return
 	}
-	held := make([]int16, r.end-r.start)
-	r.read(r.start, held)
 	for n < need && n < r.limit {
 		n *= 2
 	}
-	r.buf = make([]int16, min(n, r.limit))
-	r.end = r.start
-	r.write(held) // fits: no recursion past this point
+	nb := getRingBuf(int(min(n, r.limit)))
+	size := int64(len(nb))
+	for pos := r.start; pos < r.end; { // each sample keeps its position, now mod size
+		dst := nb[pos%size:]
+		dst = dst[:min(int64(len(dst)), r.end-pos)]
+		pos += int64(r.read(pos, dst))
+	}
+	putRingBuf(r.buf)
+	r.buf = nb
+}
+
+// release recycles the buffer; the ring is empty from then on and must
+// not be written again.
+func (r *ring) release() {
+	putRingBuf(r.buf)
+	r.buf = nil
+	r.start = r.end
 }
 
 // read copies the samples from position from into dst and returns how

@@ -88,3 +88,53 @@ func FuzzRing(f *testing.F) {
 		}
 	})
 }
+
+// TestRingRecycled: a ring on a recycled buffer full of stale samples reads
+// back only what it was given, across growth and wrap-around, and the
+// grown ring keeps every sample at its position.
+func TestRingRecycled(t *testing.T) {
+	for range 3 { // poison the pools' buffers
+		for k := range 3 {
+			b := make([]int16, ringStart<<k)
+			for i := range b {
+				b[i] = -1
+			}
+			putRingBuf(b)
+		}
+	}
+	r := newRing(ringStart * 4)
+	n := 0
+	for _, w := range []int{ringStart - 100, 300, ringStart, 2 * ringStart, 7} {
+		r.write(seq(n, w))
+		n += w
+		r.trim(int64(n) - int64(w)/2) // keep the start moving so the data wraps
+		got := make([]int16, r.size())
+		if k := r.read(r.start, got); k != len(got) || !slices.Equal(got, seq(int(r.start), len(got))) {
+			t.Fatalf("after %d samples: read %d, differs from what was written", n, k)
+		}
+	}
+	r.release()
+	if r.size() != 0 || r.read(0, make([]int16, 4)) != 0 {
+		t.Fatal("a released ring still holds audio")
+	}
+	again := newRing(ringStart * 4)
+	again.write(seq(5, 50))
+	got := make([]int16, 60)
+	if k := again.read(0, got); k != 50 || !slices.Equal(got[:k], seq(5, 50)) {
+		t.Fatalf("a recycled ring read %d samples %v…", k, got[:min(k, 5)])
+	}
+}
+
+// BenchmarkRingTurn is one caller turn's replay buffer: 3 s of 20 ms frames
+// at 16 kHz into a fresh ring (30 s limit), then released.
+func BenchmarkRingTurn(b *testing.B) {
+	frame := seq(0, 320)
+	b.ReportAllocs()
+	for b.Loop() {
+		r := newRing(30 * 16000)
+		for range 150 {
+			r.write(frame)
+		}
+		r.release()
+	}
+}

@@ -205,6 +205,7 @@ func (s *Stream) Evicted() int64 {
 func (s *Stream) finish(err error) {
 	s.mu.Lock()
 	s.ended, s.err = true, err
+	s.ring.release() // nothing writes once ended; the owner is returning
 	s.mu.Unlock()
 	close(s.results)
 }
