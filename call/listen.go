@@ -30,6 +30,28 @@ const (
 	backchannelSpan = 300 * time.Millisecond
 )
 
+// pendingPool recycles the buffers that hold a turn's first audio while
+// its ASR stream connects: one per caller turn, a steady source of garbage
+// under load before. Buffers that grew past pendingPoolMax are dropped.
+var pendingPool sync.Pool // of *audio.PCM16
+
+const pendingPoolMax = 32000 // samples: 2 s at 16 kHz
+
+// newPending returns an empty buffer with room for n samples.
+func newPending(n int) audio.PCM16 {
+	if p, ok := pendingPool.Get().(*audio.PCM16); ok && cap(*p) >= n {
+		return (*p)[:0]
+	}
+	return make(audio.PCM16, 0, n)
+}
+
+// freePending recycles p, which nothing may use afterwards.
+func freePending(p audio.PCM16) {
+	if c := cap(p); c > 0 && c <= pendingPoolMax {
+		pendingPool.Put(&p)
+	}
+}
+
 // pendingFrames is the pending buffer's first capacity: the pre-roll and
 // 200 ms more. It is allocated when speech starts and dropped once the
 // stream has it, so an idle call holds none.
@@ -91,7 +113,8 @@ func (l *listener) WriteSample(f audio.PCM16) error {
 		if l.meter != nil {
 			l.meter.Reset()
 		}
-		l.pending = l.drainPreroll(make(audio.PCM16, 0, pendingFrames*len(f)))
+		freePending(l.pending)
+		l.pending = l.drainPreroll(newPending(pendingFrames * len(f)))
 		l.notify(speechEvent{kind: speechStart, utt: l.utt, at: time.Now()})
 	case audio.VADSpeechEnd:
 		l.route(f)
@@ -123,6 +146,7 @@ func (l *listener) endUtterance() {
 	if l.closer != nil {
 		_ = l.closer.CloseSend()
 		l.stream, l.closer = nil, nil
+		freePending(l.pending)
 		l.pending = nil // between utterances a call holds no pending audio
 	}
 	e := speechEvent{kind: speechEnd, utt: l.utt, at: time.Now()}
@@ -178,8 +202,9 @@ func (l *listener) attach(utt int, st asr.Stream, w audio.Writer) bool {
 		return false
 	}
 	if len(l.pending) > 0 {
-		_ = w.WriteSample(l.pending)
+		_ = w.WriteSample(l.pending) // a Writer keeps no slice: the buffer can go back
 	}
+	freePending(l.pending)
 	l.pending = nil
 	if !l.vad.Speaking() {
 		_ = st.CloseSend()

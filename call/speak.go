@@ -132,11 +132,19 @@ type speaker struct {
 	note  func(time.Duration)  // advance the queued position
 }
 
+// speakBufs recycles run's read and resample buffers across utterances and
+// calls (the leg copies what it queues), so a call holds none between its
+// utterances.
+var speakBufs = sync.Pool{New: func() any { return &speakBuf{buf: make(audio.PCM16, 1024)} }}
+
+type speakBuf struct{ buf, out audio.PCM16 }
+
 // run synthesises u sentence by sentence, queueing audio as it is produced, so
 // the caller hears the first sentence while later ones are synthesised.
 func (sp *speaker) run(u *utterance, first chan<- speakFirstAudio) error {
-	buf := make(audio.PCM16, 1024)
-	var out audio.PCM16
+	b := speakBufs.Get().(*speakBuf)
+	buf, out := b.buf, b.out[:0]
+	defer func() { b.out = out[:0]; speakBufs.Put(b) }()
 	t0 := time.Now()
 	sentFirst := false
 	for _, sentence := range u.sentences {

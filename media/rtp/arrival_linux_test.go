@@ -30,6 +30,7 @@ func (s *stampSink) WriteSampleAt(_ audio.PCM16, at time.Time) error {
 // time is when the kernel got the packet, even when the reading goroutine
 // comes to it much later (here: held 150 ms by the previous frame's sink).
 func TestArrivalStampsExcludeReaderDelay(t *testing.T) {
+	waitForKernelStamps(t)
 	sink := &stampSink{release: make(chan struct{}), arrived: make(chan time.Time, 4), read: make(chan time.Time, 4)}
 	s := newSession(t, addrOf(listen(t)), func(c *Config) { c.ArrivalStamps, c.JitterFrames = true, 1 })
 	if err := s.SetSink(sink); err != nil {
@@ -59,4 +60,31 @@ func TestArrivalStampsExcludeReaderDelay(t *testing.T) {
 	if d := arrived2.Sub(sent2); d < -time.Millisecond || d > 50*time.Millisecond {
 		t.Errorf("frame 2 arrived %v after it was sent; want the kernel's time, not the read's (%v)", d, read2.Sub(sent2))
 	}
+}
+
+// waitForKernelStamps waits until the kernel stamps datagrams on arrival.
+// Linux turns stamping on for the whole stack asynchronously (a deferred
+// static-key switch) when the first socket asks; until then recvmsg stamps
+// packets with the time of the read.
+func waitForKernelStamps(t *testing.T) {
+	t.Helper()
+	c := listen(t)
+	if !enableStamps(c) {
+		t.Fatal("SO_TIMESTAMPNS refused")
+	}
+	buf, oob := make([]byte, 64), make([]byte, stampOOB)
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); {
+		if _, err := c.WriteToUDPAddrPort([]byte("x"), addrOf(c)); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(10 * time.Millisecond) // the datagram waits in the socket
+		_, oobn, _, _, err := c.ReadMsgUDPAddrPort(buf, oob)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if at, ok := stampOf(oob[:oobn]); ok && time.Since(at) >= 5*time.Millisecond {
+			return
+		}
+	}
+	t.Fatal("the kernel never stamped a datagram on arrival")
 }

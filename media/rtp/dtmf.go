@@ -1,6 +1,6 @@
 package rtp
 
-import "time"
+
 
 // RFC 4733 telephone-event handling (the de-duplication itself is
 // media/internal/rtpio's Events, shared with media/webrtc).
@@ -27,6 +27,9 @@ import "time"
 //     twice. A non-end packet for an already ended key that comes more than
 //     replayGap after that key's last packet starts a new event.
 
-// inbandSuppress: no in-band digits this long after an RFC 4733 packet
-// (a peer sending events also plays the tones in the audio).
-const inbandSuppress = time.Second
+// In-band detection stops at the first RFC 4733 packet and stays off until
+// the audio's SSRC changes: a peer that sends events also plays the tones
+// in its audio (they would be read twice), and the Goertzel filters were a
+// tenth of a node's CPU at 1,000 calls. A new audio source (a transfer, a
+// re-INVITE to another media server) is listened to in-band again until it
+// too proves it sends events.

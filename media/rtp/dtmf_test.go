@@ -146,13 +146,15 @@ func TestInbandDTMF(t *testing.T) {
 		name    string
 		inband  bool
 		rfcAgo  time.Duration // an RFC 4733 packet this long before the tones; 0 = none
+		newSSRC bool          // the audio source changes after that packet
 		digits  string
 		wantOut string
 	}{
-		{"detected", true, 0, "159#", "159#"},
-		{"off", false, 0, "159#", ""},
-		{"suppressed right after RFC 4733", true, 300 * time.Millisecond, "2", ""},
-		{"allowed 1 s after RFC 4733", true, 1500 * time.Millisecond, "2", "2"},
+		{"detected", true, 0, false, "159#", "159#"},
+		{"off", false, 0, false, "159#", ""},
+		{"suppressed right after RFC 4733", true, 300 * time.Millisecond, false, "2", ""},
+		{"still suppressed long after RFC 4733", true, 30 * time.Second, false, "2", ""},
+		{"listened to again after the source changes", true, 300 * time.Millisecond, true, "2", "2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -160,6 +162,11 @@ func TestInbandDTMF(t *testing.T) {
 			if tt.rfcAgo > 0 {
 				h.event(t, 1, 1, 16, true, 0) // a flash event: no digit, but proves the peer uses RFC 4733
 				h.now = h.now.Add(tt.rfcAgo)
+			}
+			if tt.newSSRC {
+				// Audio from the source that sent the event; the tones below
+				// come from another SSRC.
+				h.r.handle(rtpPacket(t, 0, 1, 0, 0xbeef, false, ulaw(make(audio.PCM16, frameSamples))), peer, h.now)
 			}
 			seq := uint16(0)
 			for _, d := range tt.digits {

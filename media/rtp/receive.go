@@ -53,6 +53,7 @@ type receiver struct {
 	jb       *rtpio.Reorder
 	ev       rtpio.Events
 	acc      audio.PCM16 // decoded samples not yet written (< one frame between calls)
+	events   bool        // the peer sends RFC 4733 events: in-band detection is off until the audio source changes
 	lastLen  int         // samples in the last played packet, the size of a concealed packet
 	ssrc     uint32
 	haveSSRC bool
@@ -99,6 +100,7 @@ func (r *receiver) handle(b []byte, from netip.AddrPort, now time.Time) {
 		r.audio(from, now)
 	case r.dtmfPT != 0 && pt == r.dtmfPT:
 		r.c.packetsIn.Add(1)
+		r.events = r.events || len(r.pkt.Payload) >= 4
 		if d, ok := r.ev.Handle(r.pkt.Timestamp, r.pkt.Payload, now); ok {
 			r.digits(d)
 		}
@@ -147,6 +149,10 @@ func (r *receiver) latch(from netip.AddrPort) {
 func (r *receiver) newStream() {
 	if r.haveSSRC {
 		r.log.Debug("rtp: audio SSRC changed", "old", r.ssrc, "new", r.pkt.SSRC)
+		r.events = false // a new source may play its digits in-band
+		if r.detector != nil {
+			r.detector.Reset()
+		}
 	}
 	r.jb.Restart()
 	r.ssrc, r.haveSSRC = r.pkt.SSRC, true
@@ -192,8 +198,8 @@ func (r *receiver) emitFrames() {
 
 // emit runs in-band DTMF detection on one frame, then writes it to the sink.
 func (r *receiver) emit(frame audio.PCM16) {
-	if r.detector != nil {
-		if d, ok := r.detector.Process(frame); ok && !r.suppressInband() {
+	if r.detector != nil && !r.events {
+		if d, ok := r.detector.Process(frame); ok {
 			r.digits(d)
 		}
 	}
@@ -217,11 +223,4 @@ func (r *receiver) emit(frame audio.PCM16) {
 func (r *receiver) pause(now time.Time) {
 	r.now = now
 	r.jb.Flush()
-}
-
-// suppressInband reports whether an in-band digit detected now should be
-// dropped because the peer is sending RFC 4733 events.
-func (r *receiver) suppressInband() bool {
-	last := r.ev.LastAt()
-	return !last.IsZero() && r.now.Sub(last) < inbandSuppress
 }
