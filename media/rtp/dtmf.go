@@ -1,7 +1,5 @@
 package rtp
 
-
-
 // RFC 4733 telephone-event handling (the de-duplication itself is
 // media/internal/rtpio's Events, shared with media/webrtc).
 //
