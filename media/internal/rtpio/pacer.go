@@ -75,7 +75,8 @@ type PacerStats struct {
 
 var latenessBounds = [...]time.Duration{
 	250 * time.Microsecond, 500 * time.Microsecond, time.Millisecond, 2 * time.Millisecond,
-	5 * time.Millisecond, 10 * time.Millisecond, 20 * time.Millisecond,
+	3 * time.Millisecond, 4 * time.Millisecond, 5 * time.Millisecond, 6 * time.Millisecond,
+	8 * time.Millisecond, 10 * time.Millisecond, 15 * time.Millisecond, 20 * time.Millisecond,
 }
 
 // LatenessBounds returns the upper bounds of the PacerStats.Lateness buckets.
