@@ -2,14 +2,11 @@ package cache
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -30,13 +27,20 @@ type Config struct {
 	Key string `yaml:"key"`
 	// MaxBytes bounds the files in Dir; the least recently used go first.
 	MaxBytes int64 `yaml:"max_bytes"`
+	// MemBytes bounds the decoded samples kept in memory in front of the
+	// files (2 bytes a sample), so a hit reads no file; the least recently
+	// used go first and an entry larger than MemBytes is never kept. 0
+	// disables the memory tier.
+	MemBytes int64 `yaml:"mem_bytes"`
 	// Concurrency bounds how many prompts Warm synthesises at once.
 	Concurrency int `yaml:"concurrency"`
 }
 
-// DefaultConfig returns a 64 MiB cache warmed two prompts at a time. Dir
-// and Key must still be set.
-func DefaultConfig() Config { return Config{MaxBytes: 64 << 20, Concurrency: 2} }
+// DefaultConfig returns a 64 MiB cache with 16 MiB of it also in memory,
+// warmed two prompts at a time. Dir and Key must still be set.
+func DefaultConfig() Config {
+	return Config{MaxBytes: 64 << 20, MemBytes: 16 << 20, Concurrency: 2}
+}
 
 // Validate reports a bad setting.
 func (c Config) Validate() error {
@@ -47,6 +51,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: key is empty (name the provider and voice)", ErrConfig)
 	case c.MaxBytes <= 0:
 		return fmt.Errorf("%w: max_bytes %d must be positive", ErrConfig, c.MaxBytes)
+	case c.MemBytes < 0:
+		return fmt.Errorf("%w: mem_bytes %d must be 0 (off) or positive", ErrConfig, c.MemBytes)
 	case c.Concurrency < 1 || c.Concurrency > 64:
 		return fmt.Errorf("%w: concurrency %d out of range 1..64", ErrConfig, c.Concurrency)
 	}
@@ -55,12 +61,14 @@ func (c Config) Validate() error {
 
 // Stats counts what the cache did since New.
 type Stats struct {
-	Hits    int64 // registered texts served from disk
-	Misses  int64 // registered texts synthesised (by Synthesize or Warm)
-	Corrupt int64 // files found corrupt or truncated and deleted
-	Evicted int64 // files deleted to stay under MaxBytes
-	Bytes   int64 // size of the files in Dir now
-	Files   int   // number of files in Dir now
+	Hits     int64 // registered texts served from the cache (memory or disk)
+	MemHits  int64 // those of Hits served from memory, reading no file
+	Misses   int64 // registered texts synthesised (by Synthesize or Warm)
+	Corrupt  int64 // files found corrupt or truncated and deleted
+	Evicted  int64 // files deleted to stay under MaxBytes
+	Bytes    int64 // size of the files in Dir now
+	Files    int   // number of files in Dir now
+	MemBytes int64 // decoded samples held in memory now
 }
 
 // Cache wraps a synthesiser and serves registered prompts from disk. It is
@@ -75,13 +83,14 @@ type Cache struct {
 	cfg   Config
 	log   *slog.Logger
 
-	hits, misses, corrupt, evicted atomic.Int64
+	hits, memHits, misses, corrupt, evicted atomic.Int64
 
-	mu    sync.Mutex // guards the fields below; never held during I/O
-	texts map[string]bool
-	files map[string]*entry // by file name
-	bytes int64
-	clock uint64 // ticks on every use, for least-recently-used order
+	mu       sync.Mutex // guards the fields below; never held during I/O
+	texts    map[string]bool
+	files    map[string]*entry // by file name; also the memory tier
+	bytes    int64             // size of the files
+	memBytes int64             // size of the entries' samples in memory
+	clock    uint64            // ticks on every use, for least-recently-used order
 }
 
 var (
@@ -165,9 +174,16 @@ func (c *Cache) SynthesizeRate(ctx context.Context, text string, rate int) (tts.
 	return resampled(st, rate)
 }
 
-// cached serves text at rate (0: native) from disk or synthesises it.
+// cached serves text at rate (0: native) from memory, from disk or
+// synthesises it. A memory hit allocates only its memStream.
 func (c *Cache) cached(ctx context.Context, text string, rate int) (tts.Stream, error) {
-	name := c.name(tts.LanguageOf(ctx, text), rate, text)
+	k := c.fileKey(tts.LanguageOf(ctx, text), rate, text)
+	if pcm, r, ok := c.memGet(&k); ok {
+		c.hits.Add(1)
+		c.memHits.Add(1)
+		return &memStream{pcm: pcm, rate: r}, nil
+	}
+	name := string(k[:])
 	if pcm, r, ok := c.load(name); ok {
 		c.hits.Add(1)
 		return &memStream{pcm: pcm, rate: r}, nil
@@ -187,15 +203,11 @@ func (c *Cache) synth(ctx context.Context, text string, rate int) (tts.Stream, e
 	return c.inner.Synthesize(ctx, text)
 }
 
-// name is the file of one entry: sha256(Key | language | rate | text).
+// name is the file of one entry: the hex sha256 of Key, language, rate
+// and text, each preceded by its length and "|", then ".wav".
 func (c *Cache) name(lang string, rate int, text string) string {
-	h := sha256.New()
-	for _, part := range []string{c.cfg.Key, lang, strconv.Itoa(rate), text} {
-		h.Write([]byte(strconv.Itoa(len(part))))
-		h.Write([]byte{'|'})
-		h.Write([]byte(part))
-	}
-	return hex.EncodeToString(h.Sum(nil)) + fileExt
+	k := c.fileKey(lang, rate, text)
+	return string(k[:])
 }
 
 func (c *Cache) path(name string) string { return filepath.Join(c.cfg.Dir, name) }
@@ -203,8 +215,9 @@ func (c *Cache) path(name string) string { return filepath.Join(c.cfg.Dir, name)
 // Stats returns the counters and the size of the cache now.
 func (c *Cache) Stats() Stats {
 	c.mu.Lock()
-	bytes, files := c.bytes, len(c.files)
+	bytes, files, mem := c.bytes, len(c.files), c.memBytes
 	c.mu.Unlock()
-	return Stats{Hits: c.hits.Load(), Misses: c.misses.Load(), Corrupt: c.corrupt.Load(),
-		Evicted: c.evicted.Load(), Bytes: bytes, Files: files}
+	return Stats{Hits: c.hits.Load(), MemHits: c.memHits.Load(), Misses: c.misses.Load(),
+		Corrupt: c.corrupt.Load(), Evicted: c.evicted.Load(), Bytes: bytes, Files: files,
+		MemBytes: mem}
 }

@@ -8,7 +8,11 @@
 // text), written through a temporary file and a rename, and carrying a
 // sha256 of their samples so a corrupt or truncated file is detected,
 // deleted and synthesised again, never served. The directory is bounded by
-// Config.MaxBytes, least recently used entries going first.
+// Config.MaxBytes, least recently used entries going first. In front of
+// the files, a memory tier bounded by Config.MemBytes keeps the decoded
+// samples of the most recently used entries, shared read-only by every
+// stream that plays them, so a hit reads no file and allocates only its
+// stream; an entry leaves memory whenever its file leaves the index.
 //
 // It imports audio and tts only.
 package cache

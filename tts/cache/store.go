@@ -32,6 +32,10 @@ var errCorrupt = errors.New("cache: corrupt file")
 type entry struct {
 	size int64
 	used uint64 // Cache.clock at the last use
+	// pcm, when not nil, is the memory tier's read-only copy of the
+	// file's samples at rate (see mem.go); nothing writes into it.
+	pcm  audio.PCM16
+	rate int
 }
 
 // scan indexes the WAV files in Dir, oldest first, and deletes temporary
@@ -66,7 +70,9 @@ func (c *Cache) scan() error {
 	return nil
 }
 
-// load reads and checks the file name; a corrupt one is deleted.
+// load reads and checks the file name; a corrupt one is deleted. A sound
+// one is kept in the memory tier, so its checksum is verified once per
+// stay in memory.
 func (c *Cache) load(name string) (audio.PCM16, int, bool) {
 	b, err := os.ReadFile(c.path(name))
 	if errors.Is(err, fs.ErrNotExist) {
@@ -89,23 +95,23 @@ func (c *Cache) load(name string) (audio.PCM16, int, bool) {
 	if e := c.files[name]; e != nil {
 		c.clock++
 		e.used = c.clock
+		c.attach(name, pcm, rate)
 	}
 	c.mu.Unlock()
 	return pcm, rate, true
 }
 
+// forget drops the file name from both tiers (the caller deletes it).
 func (c *Cache) forget(name string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e := c.files[name]; e != nil {
-		c.bytes -= e.size
-		delete(c.files, name)
-	}
+	c.unindex(name)
 }
 
 // store writes pcm as the file name through a temporary file and a rename
 // (so a reader never sees a partial file), then evicts older files beyond
-// MaxBytes.
+// MaxBytes. pcm is also kept in the memory tier, so the caller must not
+// write into it afterwards.
 func (c *Cache) store(name string, pcm audio.PCM16, rate int) error {
 	b, err := encode(pcm, rate)
 	if err != nil {
@@ -118,12 +124,11 @@ func (c *Cache) store(name string, pcm audio.PCM16, rate int) error {
 		return err
 	}
 	c.mu.Lock()
-	if e := c.files[name]; e != nil {
-		c.bytes -= e.size
-	}
+	c.unindex(name)
 	c.clock++
 	c.files[name] = &entry{size: int64(len(b)), used: c.clock}
 	c.bytes += int64(len(b))
+	c.attach(name, pcm, rate)
 	c.mu.Unlock()
 	c.evict(name)
 	return nil
@@ -165,8 +170,7 @@ func (c *Cache) evict(keep string) {
 		if oldest == "" {
 			break
 		}
-		c.bytes -= c.files[oldest].size
-		delete(c.files, oldest)
+		c.unindex(oldest) // its memory copy goes too
 		victims = append(victims, oldest)
 	}
 	c.mu.Unlock()

@@ -69,6 +69,10 @@ func (c *Cache) warm(ctx context.Context, texts []string, rate int) error {
 
 // warmOne synthesises text into the file name unless it is there and sound.
 func (c *Cache) warmOne(ctx context.Context, text, name string, rate int) error {
+	k := fileName([]byte(name))
+	if _, _, ok := c.memGet(&k); ok {
+		return nil
+	}
 	if _, _, ok := c.load(name); ok {
 		return nil
 	}
