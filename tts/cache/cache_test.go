@@ -424,6 +424,7 @@ func TestConfigValidate(t *testing.T) {
 		{"no dir", func(c *Config) { c.Dir = "" }},
 		{"no key", func(c *Config) { c.Key = "" }},
 		{"no size", func(c *Config) { c.MaxBytes = 0 }},
+		{"negative mem", func(c *Config) { c.MemBytes = -1 }},
 		{"concurrency", func(c *Config) { c.Concurrency = 100 }},
 	} {
 		cfg := good
@@ -431,6 +432,11 @@ func TestConfigValidate(t *testing.T) {
 		if _, err := New(&fakeSynth{rate: 8000}, cfg, nil); !errors.Is(err, ErrConfig) {
 			t.Errorf("%s: %v", tc.name, err)
 		}
+	}
+	off := good
+	off.MemBytes = 0
+	if err := off.Validate(); err != nil {
+		t.Errorf("mem_bytes 0 (off): %v", err)
 	}
 	if _, err := New(nil, good, nil); !errors.Is(err, ErrConfig) {
 		t.Errorf("nil inner: %v", err)
