@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -461,54 +460,4 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("decode accepted %d bytes that do not re-encode the same", len(b))
 		}
 	})
-}
-
-// BenchmarkHit plays a warmed prompt to its end, from the memory tier and,
-// with mem_bytes 0, from disk; natively and at 8 kHz from a synthesiser
-// that has rates.
-func BenchmarkHit(b *testing.B) {
-	for _, bc := range []struct {
-		name string
-		mem  int64
-		rate int
-	}{{"mem", 1 << 20, 0}, {"disk", 0, 0}, {"mem8k", 1 << 20, 8000}, {"disk8k", 0, 8000}} {
-		b.Run(bc.name, func(b *testing.B) {
-			cfg := Config{Dir: b.TempDir(), Key: "fake", MaxBytes: 1 << 20, MemBytes: bc.mem, Concurrency: 1}
-			c, err := New(&rateSynth{fakeSynth{rate: 16000}}, cfg, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			ctx := context.Background()
-			// 9 runes: 0.45 s, 14 KB at 16 kHz.
-			warm := c.Warm
-			if bc.rate > 0 {
-				warm = func(ctx context.Context, texts []string) error { return c.WarmRate(ctx, texts, bc.rate) }
-			}
-			if err := warm(ctx, prompts[:1]); err != nil {
-				b.Fatal(err)
-			}
-			buf := make(audio.PCM16, 320)
-			b.ReportAllocs()
-			for b.Loop() {
-				var st tts.Stream
-				if bc.rate == 0 {
-					st, err = c.Synthesize(ctx, prompts[0])
-				} else {
-					st, err = c.SynthesizeRate(ctx, prompts[0], bc.rate)
-				}
-				if err != nil {
-					b.Fatal(err)
-				}
-				for {
-					if _, err := st.Read(buf); err == io.EOF {
-						break
-					}
-				}
-				st.Close()
-			}
-			if st := c.Stats(); st.Misses != 1 || (bc.mem > 0) != (st.MemHits == st.Hits) {
-				b.Fatalf("stats %+v", st)
-			}
-		})
-	}
 }

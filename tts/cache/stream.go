@@ -9,7 +9,10 @@ import (
 	"github.com/yuecall/yuecall/tts"
 )
 
-// memStream plays audio read from the cache.
+// memStream plays audio read from the cache. pcm is shared, read-only,
+// with the memory tier and every other stream playing the same prompt:
+// Read only copies out of it and reslices m.pcm's own header, and nothing
+// may ever write into its backing array.
 type memStream struct {
 	pcm  audio.PCM16
 	rate int
