@@ -205,6 +205,7 @@ func (l *leg) startMedia(ctx context.Context, conn *net.UDPConn, local sdp.Local
 	// this process got round to reading them: a thousand callers on the
 	// server's machine would otherwise add their own scheduling delay.
 	rcfg.ArrivalStamps = true
+	rcfg.SendTimes = true // and its own speech by when it left (Session.SentAt)
 	rcfg.SendQueue = maxSpeechDuration + time.Minute
 	if l.sess, err = rtp.NewSession(conn, rcfg); err != nil {
 		return err

@@ -209,9 +209,10 @@ func (c *caller) topUp() {
 }
 
 // sentAt waits until sample n of the outgoing stream has been sent and
-// returns when it was: the pacer sends one frame per 20 ms, so a sample k
-// samples behind the newest one left k/8000 s before the newest packet,
-// which left sentPhase before the read on average. Within half a frame.
+// returns when its packet left (Session.SentAt). Should the session no
+// longer remember that packet, it estimates: the pacer sends one frame per
+// 20 ms, so a sample k samples behind the newest one left k/8000 s before
+// the newest packet, which left sentPhase before the read on average.
 func (c *caller) sentAt(n int) (time.Time, error) {
 	due := time.Now().Add(audio.Duration(n-c.sentSamples(), rtp.Rate) + sentSlack)
 	if err := c.waitUntil(due, nil); err != nil {
@@ -225,6 +226,9 @@ func (c *caller) sentAt(n int) (time.Time, error) {
 	}
 	if err := c.waitUntil(time.Now().Add(sentWait), done); err != nil {
 		return time.Time{}, fmt.Errorf("sim: send pacing: %w", err)
+	}
+	if exact, ok := c.l.sess.SentAt(int64(n)); ok {
+		return exact, nil
 	}
 	return at, nil
 }

@@ -88,3 +88,41 @@ func waitForKernelStamps(t *testing.T) {
 	}
 	t.Fatal("the kernel never stamped a datagram on arrival")
 }
+
+// TestSentAt: with SendTimes a Session tells when the packet carrying a
+// given sample left; the receiver's kernel stamps agree.
+func TestSentAt(t *testing.T) {
+	waitForKernelStamps(t)
+	rx := listen(t)
+	s := newSession(t, addrOf(rx), func(c *Config) { c.SendTimes = true })
+	if _, ok := s.SentAt(1); ok {
+		t.Fatal("SentAt before anything was sent")
+	}
+	if err := s.Enqueue(tone(5*frameSamples-40, 700)); err != nil {
+		t.Fatal(err)
+	}
+	s.Start(context.Background())
+	_, at := readPackets(t, rx, 5, 2*time.Second)
+	waitFor(t, func() bool { return s.Sent() == audio.Duration(5*frameSamples-40, Rate) })
+	for _, tt := range []struct {
+		sample int64
+		packet int
+	}{{1, 0}, {frameSamples, 0}, {frameSamples + 1, 1}, {3 * frameSamples, 2}, {5*frameSamples - 40, 4}} {
+		got, ok := s.SentAt(tt.sample)
+		if d := got.Sub(at[tt.packet]); !ok || d < -5*time.Millisecond || d > 5*time.Millisecond {
+			t.Errorf("SentAt(%d) = %v, %v: %v from packet %d's arrival", tt.sample, got, ok, d, tt.packet)
+		}
+	}
+	if _, ok := s.SentAt(5 * frameSamples); ok {
+		t.Error("SentAt past the last sample sent")
+	}
+	plain := newSession(t, addrOf(rx), nil)
+	if err := plain.Enqueue(tone(frameSamples, 700)); err != nil {
+		t.Fatal(err)
+	}
+	plain.Start(context.Background())
+	waitFor(t, func() bool { return plain.Sent() > 0 })
+	if _, ok := plain.SentAt(1); ok {
+		t.Error("SentAt without SendTimes")
+	}
+}

@@ -65,6 +65,10 @@ type Config struct {
 	// is given. For measuring tools (the simulated caller); it costs a
 	// control-message parse per packet.
 	ArrivalStamps bool
+	// SendTimes has the Session remember when its last packets left, for
+	// SentAt (a measuring tool's own speech timing). It costs a clock
+	// read per packet sent.
+	SendTimes bool
 	// Log receives session events; nil discards them.
 	Log *slog.Logger
 }

@@ -32,8 +32,10 @@ type sender struct {
 	mu      sync.Mutex
 	stopped bool
 	hdr     rtp.Header
-	pkt     []byte // header + payload, reused
-	talking bool   // the previous tick sent a packet
+	pkt     []byte     // header + payload, reused
+	talking bool       // the previous tick sent a packet
+	marks   []sentMark // when the last len(marks) packets left (Config.SendTimes), a ring
+	nmarks  int        // packets recorded in marks
 
 }
 
@@ -53,9 +55,27 @@ func newSender(conn *net.UDPConn, cfg Config, enc encodeFunc, c *counters, remot
 			Timestamp:      rand.Uint32(),
 			SSRC:           rand.Uint32(),
 		},
-		pkt: make([]byte, 12+frameSamples),
+		pkt:   make([]byte, 12+frameSamples),
+		marks: sendMarksFor(cfg),
 	}
 }
+
+func sendMarksFor(cfg Config) []sentMark {
+	if !cfg.SendTimes {
+		return nil
+	}
+	return make([]sentMark, sendMarks)
+}
+
+// sentMark is one packet's departure: the samples sent once it had gone
+// (padding excluded) and when its write returned.
+type sentMark struct {
+	end int64
+	at  time.Time
+}
+
+// sendMarks is how many departures a sender remembers for SentAt.
+const sendMarks = 32
 
 // push encodes pcm into the queue, all or nothing.
 func (s *sender) push(pcm audio.PCM16) bool {
@@ -139,5 +159,27 @@ func (s *sender) send() {
 		return
 	}
 	s.c.packetsOut.Add(1)
-	s.sent.Add(int64(k))
+	end := s.sent.Add(int64(k))
+	if s.marks != nil {
+		s.marks[s.nmarks%len(s.marks)] = sentMark{end: end, at: time.Now()}
+		s.nmarks++
+	}
+}
+
+// sentAt returns when the packet holding sample n-1 (the n-th sample
+// queued) left, if it is among the remembered departures.
+func (s *sender) sentAt(n int64) (time.Time, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := 1; i <= min(s.nmarks, len(s.marks)); i++ {
+		m := s.marks[(s.nmarks-i)%len(s.marks)]
+		older := int64(0)
+		if i < min(s.nmarks, len(s.marks)) {
+			older = s.marks[(s.nmarks-i-1)%len(s.marks)].end
+		}
+		if n > older && n <= m.end {
+			return m.at, true
+		}
+	}
+	return time.Time{}, false
 }

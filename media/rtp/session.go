@@ -231,12 +231,21 @@ func (s *Session) Enqueue(pcm audio.PCM16) error {
 }
 
 // Flush drops all queued audio (barge-in) and returns how much was dropped.
-// At most the one frame already being sent still goes out.
+// A frame being sent as it is called has left when it returns, so Sent is
+// final for the audio queued before.
 func (s *Session) Flush() (dropped time.Duration) {
+	s.tx.mu.Lock()
+	defer s.tx.mu.Unlock()
 	n := s.tx.q.Flush()
 	s.tx.flushed.Store(true)
 	return audio.Duration(n, Rate)
 }
+
+// SentAt returns when the packet carrying the n-th sample ever queued
+// (padding excluded) was written to the socket. It needs
+// Config.SendTimes and remembers the last 32 packets; ok is false
+// otherwise or before that packet has gone.
+func (s *Session) SentAt(n int64) (at time.Time, ok bool) { return s.tx.sentAt(n) }
 
 // Pause holds (true) or releases (false) the queued audio. While paused the
 // pacer sends nothing and keeps the queue, so a caller's short backchannel
