@@ -28,6 +28,8 @@ type sender struct {
 	sent    atomic.Int64       // samples actually written to the socket
 	flushed atomic.Bool        // set by Flush: next packet starts a talkspurt
 	paused  atomic.Bool        // set by Pause: queued audio waits, nothing is sent
+	idle    atomic.Bool        // a tick found nothing queued: the next audio may Kick the pacer
+	rewind  atomic.Int64       // samples to take off the RTP clock at the next tick: a Kick moved it earlier
 
 	mu      sync.Mutex
 	stopped bool
@@ -122,6 +124,9 @@ func (s *sender) Tick(skip int) {
 	if s.stopped {
 		return
 	}
+	if s.rewind.Load() != 0 {
+		s.hdr.Timestamp -= uint32(s.rewind.Swap(0))
+	}
 	if skip > 0 {
 		s.c.sendLate.Add(1)
 		s.hdr.Timestamp += uint32(skip) * frameSamples
@@ -142,6 +147,7 @@ func (s *sender) send() {
 	k := s.next()
 	if k == 0 {
 		s.talking = false
+		s.idle.Store(true)
 		return
 	}
 	if s.flushed.Swap(false) {

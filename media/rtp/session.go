@@ -33,7 +33,7 @@ type Session struct {
 	dtmf    chan rune
 	rx      *receiver
 	tx      *sender
-	member  *rtpio.Member // in cfg.Pacer, from Start
+	member  atomic.Pointer[rtpio.Member] // in cfg.Pacer, from Start
 
 	mu      sync.Mutex // guards started, closed, cancel
 	started bool
@@ -79,14 +79,15 @@ func (s *Session) Start(ctx context.Context) {
 	ctx, s.cancel = context.WithCancel(ctx)
 	// Unblock the reader when ctx ends without Close.
 	stop := context.AfterFunc(ctx, func() { _ = s.conn.SetReadDeadline(time.Unix(1, 0)) })
-	s.member = s.cfg.Pacer.Add(s.tx)
+	m := s.cfg.Pacer.Add(s.tx)
+	s.member.Store(m)
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
 		defer func() {
 			stop()
 			s.tx.stop()
-			s.cfg.Pacer.Remove(s.member)
+			s.cfg.Pacer.Remove(m)
 		}()
 		s.readLoop(ctx)
 	}()
@@ -226,6 +227,17 @@ func (s *Session) Enqueue(pcm audio.PCM16) error {
 	if !s.tx.push(pcm) {
 		s.c.queueFull.Add(1)
 		return fmt.Errorf("%w: %v queued, %v more", ErrQueueFull, s.Pending(), audio.Duration(len(pcm), Rate))
+	}
+	// Audio after silence: start the talkspurt at the pacer's next
+	// sub-tick instead of waiting up to 20 ms for this session's phase.
+	if s.tx.idle.Load() && !s.tx.paused.Load() && s.tx.idle.CompareAndSwap(true, false) {
+		if m := s.member.Load(); m != nil {
+			// The clock went on at the old phase while idle: the first
+			// packet comes that much sooner, so its timestamp is that
+			// much lower (still after the last packet's: one idle tick
+			// at least has passed).
+			s.tx.rewind.Store(int64(s.cfg.Pacer.Kick(m) / (time.Second / Rate)))
+		}
 	}
 	return nil
 }

@@ -42,6 +42,7 @@ type Pacer struct {
 	epoch    time.Time
 	shards   []*shard
 	resyncs  atomic.Uint64
+	kicks    atomic.Uint64
 	lateness [len(latenessBounds) + 1]atomic.Uint64
 	maxLate  atomic.Int64
 
@@ -63,6 +64,7 @@ type PacerStats struct {
 	Sessions   int    // Tickers being paced (legs)
 	Goroutines int    // shard goroutines running
 	Resyncs    uint64 // times a shard fell more than 3 frames behind and skipped ahead
+	Kicks      uint64 // Members moved to an earlier group by Kick
 	// Lateness counts group ticks by how late they started: Lateness[i]
 	// counts those more than LatenessBounds()[i-1] and at most
 	// LatenessBounds()[i] late; the last element counts those later than
@@ -97,6 +99,10 @@ type shard struct {
 	offset time.Duration // when group 0 is due, from the epoch
 	sub    time.Duration // period / groups: time between two groups' ticks
 	groups []group
+	// wake tells a sleeping shard goroutine that Kick moved a Member to a
+	// group it may have planned to sleep past (skipEmpty). Overflow: a
+	// pending wake-up covers the next (cap 1).
+	wake chan struct{}
 
 	// Guarded by p.mu.
 	n    int
@@ -130,6 +136,7 @@ func newPacer(shards, groups int) *Pacer {
 			offset: time.Duration(i) * sub / time.Duration(shards),
 			sub:    sub,
 			groups: make([]group, groups),
+			wake:   make(chan struct{}, 1),
 			done:   done,
 		})
 	}
@@ -146,7 +153,7 @@ func DefaultPacer() *Pacer { return defaultPacer() }
 func (p *Pacer) Stats() PacerStats {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	st := PacerStats{Sessions: p.n, Resyncs: p.resyncs.Load(), MaxLateness: time.Duration(p.maxLate.Load())}
+	st := PacerStats{Sessions: p.n, Resyncs: p.resyncs.Load(), Kicks: p.kicks.Load(), MaxLateness: time.Duration(p.maxLate.Load())}
 	for _, sh := range p.shards {
 		if sh.quit != nil {
 			st.Goroutines++
@@ -185,6 +192,61 @@ func (p *Pacer) Add(t Ticker) *Member {
 	return s
 }
 
+// Kick moves s to the group of its shard that is due next, so its next
+// tick comes within a fraction of a period (period / groups) rather than
+// up to a whole period later. A sender calls it when audio arrives after
+// it fell idle: the talkspurt starts at once, and its packets keep the new
+// phase. It returns how much earlier than before the next tick comes (0:
+// not moved), so a sender can keep its media clock true to wall time. The
+// groups stay balanced on average because talkspurts start at
+// random times. Should the Kick land while the Member's old group is being
+// ticked, it may be ticked twice within a sub-period: a sender that was
+// idle then sends its first two packets that close, which a receiver's
+// jitter buffer absorbs (an early packet, never a late one).
+func (p *Pacer) Kick(s *Member) (earlier time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	sh := s.shard
+	if sh == nil {
+		return 0
+	}
+	ng := int64(len(sh.groups))
+	k := max(int64(time.Since(p.epoch)-sh.offset+sh.sub-1)/int64(sh.sub), 0) // the next sub-tick
+	gi := int(k % ng)
+	if gi == s.group {
+		return 0
+	}
+	oldK := k + (int64(s.group)-k%ng+ng)%ng // the old group's next sub-tick
+	from, to := &sh.groups[s.group], &sh.groups[gi]
+	from.list.Store(without(*from.list.Load(), s))
+	from.n--
+	var list []*Member
+	if old := to.list.Load(); old != nil {
+		list = append(list, *old...)
+	}
+	list = append(list, s)
+	to.list.Store(&list)
+	to.n++
+	s.group = gi
+	p.kicks.Add(1)
+	select {
+	case sh.wake <- struct{}{}:
+	default:
+	}
+	return time.Duration(oldK-k) * sh.sub
+}
+
+// without returns a new list: old less s.
+func without(old []*Member, s *Member) *[]*Member {
+	list := make([]*Member, 0, len(old))
+	for _, o := range old {
+		if o != s {
+			list = append(list, o)
+		}
+	}
+	return &list
+}
+
 // leastLoaded picks the group with the fewest members, scanning from a
 // rotating start so ties are spread over shards.
 func (p *Pacer) leastLoaded() (*shard, int) {
@@ -214,14 +276,7 @@ func (p *Pacer) Remove(s *Member) {
 		return
 	}
 	g := &sh.groups[s.group]
-	old := *g.list.Load()
-	list := make([]*Member, 0, len(old))
-	for _, o := range old {
-		if o != s {
-			list = append(list, o)
-		}
-	}
-	g.list.Store(&list)
+	g.list.Store(without(*g.list.Load(), s))
 	g.n--
 	sh.n--
 	p.n--
@@ -249,7 +304,7 @@ func (sh *shard) run(quit <-chan struct{}, done chan<- struct{}) {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	ng := int64(len(sh.groups))
-	k := int64(time.Since(sh.p.epoch)-sh.offset)/int64(sh.sub) + 1 // the first sub-tick still to come
+	k := sh.nextSubTick()
 	for {
 		k = sh.skipEmpty(k)
 		late := time.Since(sh.due(k))
@@ -258,6 +313,9 @@ func (sh *shard) run(quit <-chan struct{}, done chan<- struct{}) {
 			select {
 			case <-quit:
 				return
+			case <-sh.wake: // a Member joined an earlier group: plan again
+				k = sh.nextSubTick()
+				continue
 			case <-timer.C:
 			}
 			late = time.Since(sh.due(k))
@@ -276,6 +334,11 @@ func (sh *shard) run(quit <-chan struct{}, done chan<- struct{}) {
 		sh.tick(&sh.groups[k%ng])
 		k++
 	}
+}
+
+// nextSubTick is the first sub-tick still to come.
+func (sh *shard) nextSubTick() int64 {
+	return int64(time.Since(sh.p.epoch)-sh.offset)/int64(sh.sub) + 1
 }
 
 // skipEmpty returns the first sub-tick from k whose group has members (or
