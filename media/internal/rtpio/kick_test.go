@@ -93,3 +93,31 @@ func TestPacerKickStartsSooner(t *testing.T) {
 		t.Errorf("mean wait after Kick %v, want about 2.5 ms", mean)
 	}
 }
+
+// TestPacerKicksMissNoTick: Kicks (and the wake-ups they cause) never make
+// the shard skip a group that is due: members not kicked keep one tick per
+// period while another is kicked every millisecond.
+func TestPacerKicksMissNoTick(t *testing.T) {
+	p := newPacer(1, 4)
+	steady := make([]*countTicker, 4)
+	for i := range steady {
+		steady[i] = &countTicker{}
+		defer p.Remove(p.Add(steady[i]))
+	}
+	kicked := p.Add(&countTicker{})
+	defer p.Remove(kicked)
+	start := time.Now()
+	for time.Since(start) < 500*time.Millisecond {
+		p.Kick(kicked)
+		time.Sleep(time.Millisecond)
+	}
+	periods := int64(time.Since(start) / (20 * time.Millisecond))
+	for i, c := range steady {
+		if n := c.ticks.Load(); n < periods-2 {
+			t.Errorf("member %d: %d ticks in %d periods", i, n, periods)
+		}
+	}
+	if p.Stats().Kicks == 0 {
+		t.Error("no Kick moved the member")
+	}
+}

@@ -313,8 +313,8 @@ func (sh *shard) run(quit <-chan struct{}, done chan<- struct{}) {
 			select {
 			case <-quit:
 				return
-			case <-sh.wake: // a Member joined an earlier group: plan again
-				k = sh.nextSubTick()
+			case <-sh.wake: // a Member may have joined a group planned to be skipped
+				k = min(k, sh.nextSubTick()) // never past a sub-tick that is due
 				continue
 			case <-timer.C:
 			}
