@@ -14,7 +14,11 @@
 // sent as in-band DTMF tones (media/rtp has no RFC 4733 sender).
 //
 // The bot's audio is found by energy on the received 20 ms frames: a loud
-// frame after a quiet gap starts a bot utterance. Goroutines: a call runs
+// frame after a quiet gap starts a bot utterance. Times are taken so that
+// a loaded load generator does not count against the server: a received
+// frame is timed by the kernel's arrival stamp (rtp.Config.ArrivalStamps),
+// and the caller's own speech by when its packets actually left
+// (rtp.Config.SendTimes, Session.SentAt). Goroutines: a call runs
 // in the goroutine of its caller plus the two of its rtp.Session; a Dialer
 // owns sipgo's transport and transaction goroutines until Close.
 //

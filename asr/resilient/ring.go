@@ -38,6 +38,16 @@ func getRingBuf(n int) []int16 {
 	return make([]int16, n)
 }
 
+// getScratch returns an n-sample buffer cut from the smallest recycled
+// size that holds it (give back its whole capacity to putRingBuf).
+func getScratch(n int) []int16 {
+	size := ringStart
+	for k := 1; size < n && k < ringClasses; k++ {
+		size = ringStart << k
+	}
+	return getRingBuf(max(size, n))[:n]
+}
+
 // putRingBuf recycles b if it is a size class.
 func putRingBuf(b []int16) {
 	if k := ringClass(len(b)); k >= 0 {

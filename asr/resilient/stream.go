@@ -87,7 +87,7 @@ func startStream(parent, ctx context.Context, cancel context.CancelFunc, r *Reco
 	}
 	s.own = owner{
 		cur:     c,
-		scratch: make(audio.PCM16, max(samples(forwardChunk, rate), 1)),
+		scratch: getScratch(max(samples(forwardChunk, rate), 1)),
 		tier:    c.tier,
 		stall:   time.NewTimer(time.Hour),
 		cover:   newCoverage(r.cfg, rate),
@@ -206,6 +206,8 @@ func (s *Stream) finish(err error) {
 	s.mu.Lock()
 	s.ended, s.err = true, err
 	s.ring.release() // nothing writes once ended; the owner is returning
+	putRingBuf(s.own.scratch[:cap(s.own.scratch)])
+	s.own.scratch = nil
 	s.mu.Unlock()
 	close(s.results)
 }
