@@ -138,3 +138,26 @@ func BenchmarkRingTurn(b *testing.B) {
 		r.release()
 	}
 }
+
+// TestWriteSampleWakesEveryPokeEvery: the owner is woken once per 60 ms of
+// audio written, not per 20 ms frame; CloseSend wakes it at once.
+func TestWriteSampleWakesEveryPokeEvery(t *testing.T) {
+	s := &Stream{rate: 8000, kick: make(chan struct{}, 1), ring: newRing(1 << 16)}
+	frame := seq(0, 160)
+	for i := 1; i <= 6; i++ {
+		if err := s.WriteSample(frame); err != nil {
+			t.Fatal(err)
+		}
+		woken := len(s.kick) == 1
+		if want := i%3 == 0; woken != want {
+			t.Fatalf("after frame %d: woken %v, want %v", i, woken, want)
+		}
+		if woken {
+			<-s.kick
+		}
+	}
+	_ = s.WriteSample(frame)
+	if err := s.CloseSend(); err != nil || len(s.kick) != 1 {
+		t.Fatalf("CloseSend after one frame: woken %v (%v)", len(s.kick) == 1, err)
+	}
+}
