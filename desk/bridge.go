@@ -139,19 +139,23 @@ func (h *hub) remove(c *client) {
 
 // fanout queues msg for every client that want accepts; it never blocks.
 func (h *hub) fanout(msg any, critical bool, want func(*client) bool) {
-	data, err := json.Marshal(msg)
-	if err != nil {
-		return
-	}
-	it := item{data: data, critical: critical}
 	h.mu.RLock()
 	defer h.mu.RUnlock()
+	var it item // marshalled for the first socket that wants it: with none, not at all
 	for c := range h.clients {
-		if want(c) {
-			h.sent.Add(1)
-			if n := c.q.push(it); n > 0 {
-				h.dropped.Add(uint64(n))
+		if !want(c) {
+			continue
+		}
+		if it.data == nil {
+			data, err := json.Marshal(msg)
+			if err != nil {
+				return
 			}
+			it = item{data: data, critical: critical}
+		}
+		h.sent.Add(1)
+		if n := c.q.push(it); n > 0 {
+			h.dropped.Add(uint64(n))
 		}
 	}
 }
