@@ -29,7 +29,6 @@ type sender struct {
 	flushed atomic.Bool        // set by Flush: next packet starts a talkspurt
 	paused  atomic.Bool        // set by Pause: queued audio waits, nothing is sent
 	idle    atomic.Bool        // a tick found nothing queued: the next audio may Kick the pacer
-	rewind  atomic.Int64       // samples to take off the RTP clock at the next tick: a Kick moved it earlier
 
 	mu      sync.Mutex
 	stopped bool
@@ -38,7 +37,7 @@ type sender struct {
 	talking bool       // the previous tick sent a packet
 	marks   []sentMark // when the last len(marks) packets left (Config.SendTimes), a ring
 	nmarks  int        // packets recorded in marks
-
+	clock   rtpio.Clock
 }
 
 func newSender(conn *net.UDPConn, cfg Config, enc encodeFunc, c *counters, remote *atomic.Pointer[netip.AddrPort]) *sender {
@@ -124,9 +123,6 @@ func (s *sender) Tick(skip int) {
 	if s.stopped {
 		return
 	}
-	if s.rewind.Load() != 0 {
-		s.hdr.Timestamp -= uint32(s.rewind.Swap(0))
-	}
 	if skip > 0 {
 		s.c.sendLate.Add(1)
 		s.hdr.Timestamp += uint32(skip) * frameSamples
@@ -153,6 +149,9 @@ func (s *sender) send() {
 	if s.flushed.Swap(false) {
 		s.talking = false
 	}
+	if !s.talking { // a talkspurt starts: its timestamp comes from the wall clock
+		s.hdr.Timestamp = s.clock.Start(s.hdr.Timestamp, frameSamples, Rate)
+	}
 	pkt := s.header(!s.talking)
 	s.talking = true
 	s.hdr.SequenceNumber++
@@ -165,6 +164,7 @@ func (s *sender) send() {
 		return
 	}
 	s.c.packetsOut.Add(1)
+	s.clock.Sent(s.hdr.Timestamp)
 	end := s.sent.Add(int64(k))
 	if s.marks != nil {
 		s.marks[s.nmarks%len(s.marks)] = sentMark{end: end, at: time.Now()}

@@ -232,11 +232,7 @@ func (s *Session) Enqueue(pcm audio.PCM16) error {
 	// sub-tick instead of waiting up to 20 ms for this session's phase.
 	if s.tx.idle.Load() && !s.tx.paused.Load() && s.tx.idle.CompareAndSwap(true, false) {
 		if m := s.member.Load(); m != nil {
-			// The clock went on at the old phase while idle: the first
-			// packet comes that much sooner, so its timestamp is that
-			// much lower (still after the last packet's: one idle tick
-			// at least has passed).
-			s.tx.rewind.Store(int64(s.cfg.Pacer.Kick(m) / (time.Second / Rate)))
+			s.cfg.Pacer.Kick(m) // the talkspurt's timestamp comes from the wall clock
 		}
 	}
 	return nil

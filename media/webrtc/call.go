@@ -197,6 +197,12 @@ func (c *Call) Enqueue(pcm audio.PCM16) error {
 		c.c.queueFull.Add(1)
 		return fmt.Errorf("%w: %v queued, %v more", ErrQueueFull, c.Pending(), audio.Duration(len(pcm), Rate))
 	}
+	if c.tx.idle.Load() {
+		c.mu.Lock()
+		m := c.member
+		c.mu.Unlock()
+		c.tx.kick(c.pacer, m)
+	}
 	return nil
 }
 

@@ -28,6 +28,7 @@ type sender struct {
 	sent    atomic.Int64 // samples actually written
 	flushed atomic.Bool  // set by Flush: the next packet starts a talkspurt
 	paused  atomic.Bool  // set by Pause: queued audio waits, nothing is sent
+	idle    atomic.Bool  // a tick found nothing queued: the next audio may Kick the pacer
 
 	mu      sync.Mutex
 	stopped bool
@@ -37,6 +38,7 @@ type sender struct {
 	frame   audio.PCM16 // one frame, reused
 	payload []byte      // reused
 	talking bool        // the previous tick sent a packet
+	clock   rtpio.Clock
 }
 
 func newSender(c *counters, maxQueue time.Duration) *sender {
@@ -49,6 +51,15 @@ func newSender(c *counters, maxQueue time.Duration) *sender {
 			SequenceNumber: uint16(rand.Uint32()), Timestamp: rand.Uint32()}},
 		frame:   make(audio.PCM16, frameSamples),
 		payload: make([]byte, 0, 1500),
+	}
+}
+
+// kick starts a talkspurt at the pacer's next sub-tick instead of up to
+// 20 ms later when audio arrives after silence (see rtpio.Pacer.Kick); the
+// talkspurt's timestamp comes from the wall clock (rtpio.Clock).
+func (s *sender) kick(p *rtpio.Pacer, m *rtpio.Member) {
+	if m != nil && s.idle.Load() && !s.paused.Load() && s.idle.CompareAndSwap(true, false) {
+		p.Kick(m)
 	}
 }
 
@@ -88,6 +99,7 @@ func (s *sender) tick() {
 	k := s.q.Pop(s.frame)
 	if k == 0 {
 		s.talking = false
+		s.idle.Store(true)
 		return
 	}
 	clear(s.frame[k:]) // pad a partial last frame with silence
@@ -102,6 +114,10 @@ func (s *sender) tick() {
 		}
 		return
 	}
+	if !s.talking { // a talkspurt starts: its timestamp comes from the wall clock
+		step := s.enc.step()
+		s.pkt.Timestamp = s.clock.Start(s.pkt.Timestamp, step, int(step)*50)
+	}
 	s.pkt.Marker = !s.talking // first packet of a talkspurt
 	s.pkt.Payload = payload
 	s.talking = true
@@ -112,5 +128,6 @@ func (s *sender) tick() {
 		return
 	}
 	s.c.packetsOut.Add(1)
+	s.clock.Sent(s.pkt.Timestamp)
 	s.sent.Add(int64(k))
 }

@@ -28,12 +28,7 @@ func TestPacerKickMovesToNextGroup(t *testing.T) {
 	}
 	m := ms[0]
 	for range 20 {
-		p.mu.Lock()
-		oldDue := m.group
-		p.mu.Unlock()
-		if e := p.Kick(m); e < 0 || e >= 20*time.Millisecond || e%p.shards[0].sub != 0 {
-			t.Fatalf("Kick from group %d: next tick %v earlier", oldDue, e)
-		}
+		p.Kick(m)
 		p.mu.Lock()
 		sh, g := m.shard, m.group
 		p.mu.Unlock()

@@ -196,27 +196,25 @@ func (p *Pacer) Add(t Ticker) *Member {
 // tick comes within a fraction of a period (period / groups) rather than
 // up to a whole period later. A sender calls it when audio arrives after
 // it fell idle: the talkspurt starts at once, and its packets keep the new
-// phase. It returns how much earlier than before the next tick comes (0:
-// not moved), so a sender can keep its media clock true to wall time. The
-// groups stay balanced on average because talkspurts start at
-// random times. Should the Kick land while the Member's old group is being
+// phase (a sender keeps its timestamps true with a Clock). The groups stay
+// balanced on average because talkspurts start at random times. Should
+// the Kick land while the Member's old group is being
 // ticked, it may be ticked twice within a sub-period: a sender that was
 // idle then sends its first two packets that close, which a receiver's
 // jitter buffer absorbs (an early packet, never a late one).
-func (p *Pacer) Kick(s *Member) (earlier time.Duration) {
+func (p *Pacer) Kick(s *Member) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	sh := s.shard
 	if sh == nil {
-		return 0
+		return
 	}
 	ng := int64(len(sh.groups))
 	k := max(int64(time.Since(p.epoch)-sh.offset+sh.sub-1)/int64(sh.sub), 0) // the next sub-tick
 	gi := int(k % ng)
 	if gi == s.group {
-		return 0
+		return
 	}
-	oldK := k + (int64(s.group)-k%ng+ng)%ng // the old group's next sub-tick
 	from, to := &sh.groups[s.group], &sh.groups[gi]
 	from.list.Store(without(*from.list.Load(), s))
 	from.n--
@@ -233,7 +231,6 @@ func (p *Pacer) Kick(s *Member) (earlier time.Duration) {
 	case sh.wake <- struct{}{}:
 	default:
 	}
-	return time.Duration(oldK-k) * sh.sub
 }
 
 // without returns a new list: old less s.
