@@ -3,6 +3,7 @@ package load
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -96,7 +97,10 @@ type Report struct {
 	MemGrowthKB     float64     `json:"mem_growth_kb"`
 	Growth          Growth      `json:"growth"`
 	Server          ServerStats `json:"server"`
-	Unavailable     []string    `json:"unavailable,omitempty"`
+	// CallersGOMAXPROCS is the load generator's Go scheduler threads: on
+	// the server's machine they compete with it for the CPU.
+	CallersGOMAXPROCS int      `json:"callers_gomaxprocs"`
+	Unavailable       []string `json:"unavailable,omitempty"`
 }
 
 // aggregate collects call results; it is safe for concurrent use.
@@ -186,7 +190,8 @@ func (r *runner) report(idle, final sample, start, holdStart, holdEnd time.Time)
 		SetupMs: quantiles(a.setup), Turns: a.turns, TurnsUnanswered: a.unanswered,
 		ResponseMs: quantiles(a.response), SubtractMs: msOf(r.cfg.Subtract), OverheadMs: quantiles(a.overhead),
 		BargeIns: a.bargeIns, BargeInMissed: a.missed, BargeInStopMs: quantiles(a.stop),
-		SendJitterP99: round(msOf(a.jitter.Quantile(0.99))), RxPacketsLost: a.lost}
+		SendJitterP99: round(msOf(a.jitter.Quantile(0.99))), RxPacketsLost: a.lost,
+		CallersGOMAXPROCS: runtime.GOMAXPROCS(0)}
 	if len(a.failures) > 0 {
 		rep.Failures = a.failures
 	}
@@ -326,6 +331,7 @@ func (rep Report) String() string {
 	if s.ProbeError != "" {
 		fmt.Fprintf(&b, "server probe:     %s\n", s.ProbeError)
 	}
+	fmt.Fprintf(&b, "callers:          GOMAXPROCS %d\n", rep.CallersGOMAXPROCS)
 	if len(rep.Unavailable) > 0 {
 		fmt.Fprintf(&b, "not measured:     %s\n", strings.Join(rep.Unavailable, ", "))
 	}

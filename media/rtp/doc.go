@@ -10,7 +10,9 @@
 // Goroutines: a started Session owns one, the socket reader; Close cancels
 // it and waits. Its frames are sent by a Pacer (DefaultPacer unless
 // Config.Pacer is set): one goroutine per shard ticks every Session of the
-// shard once per 20 ms, and runs only while the shard has Sessions. Close
+// shard once per 20 ms, and runs only while the shard has Sessions; the
+// reader polls the Pacer after each packet and ticks a due group itself
+// when it gets there first (rtpio.Pacer.Poll). Close
 // takes the Session out of its Pacer before it returns. Decoded audio is
 // written synchronously from the reader to the current sink (SetSink);
 // digits go out on a bounded channel (DTMF) whose overflow is dropped and

@@ -145,6 +145,9 @@ func (s *Session) readLoop(ctx context.Context) {
 			s.cfg.Log.Warn("rtp: read error", "err", err)
 			time.Sleep(10 * time.Millisecond)
 		}
+		// Send whatever is due: with 50 packets a second per caller, a
+		// reading loop gets there sooner than the pacer's own goroutine.
+		s.cfg.Pacer.Poll()
 		switch waiting := s.rx.jb.Waiting(); {
 		case waiting && !armed:
 			_ = s.conn.SetReadDeadline(now.Add(wait))

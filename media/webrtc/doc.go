@@ -39,8 +39,9 @@
 // until the call ends and its handler returns; each call also owns the
 // socket reader and writer, the RTP reader (on pion's OnTrack goroutine)
 // and an RTCP reader, all stopped and waited for at teardown. Its frames
-// are sent by the shared Pacer's goroutines from connection until the call
-// ends (the sender stops under its own lock, so no packet goes out after). Channels are bounded with written overflow policies (conn.go,
+// are sent by the shared Pacer (its goroutines, or an RTP reader polling it
+// after a packet) from connection until the call ends (the sender stops
+// under its own lock, so no packet goes out after). Channels are bounded with written overflow policies (conn.go,
 // call.go) and counted overflow (Stats).
 //
 // Imports: the standard library, audio, media/opus, media/internal/rtpio,

@@ -91,6 +91,7 @@ func (r *receiver) run(ctx context.Context, tr trackReader) {
 			r.log.Debug("webrtc: track read ended", "err", err)
 			return
 		}
+		rtpio.DefaultPacer().Poll() // send what is due without waiting for the pacer's goroutine
 		switch waiting := r.jb.Waiting(); {
 		case waiting && !armed:
 			_ = tr.SetReadDeadline(now.Add(r.window))

@@ -4,7 +4,8 @@
 // sender from one goroutine per shard, and RFC 4733 telephone-event
 // de-duplication.
 //
-// Goroutines: a Pacer runs one per shard while the shard has members.
+// Goroutines: a Pacer runs one per shard while the shard has members;
+// Poll ticks due groups on the calling goroutine.
 //
 // It imports audio only.
 package rtpio

@@ -34,7 +34,7 @@ func TestPacerKickMovesToNextGroup(t *testing.T) {
 		p.mu.Unlock()
 		// The group of the sub-tick now due cannot be further than one
 		// sub-period (5 ms) away; allow for the time since Kick.
-		next := sh.due(int64((time.Since(p.epoch)-sh.offset)/sh.sub) + 1)
+		next := p.epoch.Add(sh.dueOff(int64((time.Since(p.epoch)-sh.offset)/sh.sub) + 1))
 		due := next
 		for k := int64(0); int(int64((time.Since(p.epoch)-sh.offset)/sh.sub)+1+k)%4 != g && k < 4; k++ {
 			due = due.Add(sh.sub)

@@ -90,7 +90,7 @@ func TestPacerPhases(t *testing.T) {
 	seen := map[time.Duration]bool{}
 	for _, sh := range p.shards {
 		for g := range int64(len(sh.groups)) {
-			off := sh.due(g).Sub(p.epoch) % audio.FrameDuration
+			off := sh.dueOff(g) % audio.FrameDuration
 			if off%(2500*time.Microsecond/2) != 0 || seen[off] {
 				t.Errorf("phase %v repeated or off the 2.5 ms / 2 grid", off)
 			}
