@@ -25,6 +25,10 @@ type speechEvent struct {
 }
 
 const (
+	// speechEvents is the listener's event buffer: a start and an end per
+	// utterance, read at once by the owner; a full buffer drops and counts
+	// (evDropped). 8 is 1 KiB per call; it was 32 (4 KiB).
+	speechEvents    = 8
 	prerollFrames   = 15               // 300 ms kept before the VAD fires
 	maxPending      = 10 * time.Second // audio buffered while the ASR stream connects
 	backchannelSpan = 300 * time.Millisecond

@@ -162,7 +162,7 @@ func NewSession(info Info, leg Leg, d Deps) *Session {
 	}
 	s := &Session{info: info, leg: leg, d: d,
 		log:      d.Log.With("call_id", info.ID, "channel", info.Channel),
-		speechEv: make(chan speechEvent, 32), asrEv: make(chan asrMsg, 16),
+		speechEv: make(chan speechEvent, speechEvents), asrEv: make(chan asrMsg, 8),
 		streamEv: make(chan streamMsg, 4), spDone: make(chan speakDone, 4),
 		spFirst: make(chan speakFirstAudio, 4), streams: map[int]asr.Stream{},
 		heard: map[int]*heardUtt{}, ctrlEv: make(chan ctrlMsg, 16), joinEv: make(chan joinReq, 4),

@@ -143,6 +143,10 @@ func (d *Desk) onEnded(id string, raw json.RawMessage) {
 	now := d.now()
 	d.boardUpdate(id, true, func(r *boardRow) {
 		r.State, r.Outcome, r.ended = "ended", v.Outcome, now
+		// Nobody listens to an ended call (the board offers no 監聽 for
+		// it; its transcript is in the record): 5,000 ended rows kept
+		// their last 20 lines, 7 MB on a busy node.
+		r.tail = nil
 		if v.DurationMs > 0 {
 			r.DurationMs = v.DurationMs
 		}

@@ -12,7 +12,7 @@ import (
 // Limits of the in-memory state.
 const (
 	maxAlerts       = 100
-	maxTail         = 20 // transcript lines kept per call for "listen"
+	maxTail         = 20 // transcript lines kept per live call for "listen"
 	maxBoard        = 5000
 	endedKeep       = 2 * time.Minute // an ended call stays on the board this long
 	timedOutKeep    = 5 * time.Minute // a timed-out review stays visible this long
@@ -47,7 +47,7 @@ type boardRow struct {
 	DurationMs int64   `json:"duration_ms"`
 	started    time.Time
 	ended      time.Time
-	tail       [][]byte // recent transcript messages, marshalled
+	tail       [][]byte // recent transcript messages, marshalled; dropped when the call ends
 }
 
 type alertMsg struct {
@@ -178,7 +178,7 @@ func (s *state) addTail(callID string, msg []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r := s.rowLocked(callID)
-	if r == nil {
+	if r == nil || !r.ended.IsZero() { // a line that comes after the end is kept by no one
 		return
 	}
 	if len(r.tail) >= maxTail {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/yuecall/yuecall/events"
 )
 
 // TestBoardKeepsNewCallsWhenFull: at a high call rate the board fills with
@@ -66,5 +68,43 @@ func BenchmarkBoardNewCall(b *testing.B) {
 		id := fmt.Sprint("c", i)
 		s.updateRow(id, func(*boardRow) {})
 		s.updateRow(id, func(r *boardRow) { r.ended = now })
+	}
+}
+
+// TestEndedCallDropsTranscript: a live call keeps its last lines for a
+// supervisor who starts listening; once it ends they go (the board keeps
+// its row for endedKeep, not its transcript), and a line that comes late
+// is not kept either.
+func TestEndedCallDropsTranscript(t *testing.T) {
+	e := newEnv(t, nil)
+	tail := func() int { return len(e.desk.st.recentTranscript("c-tail")) }
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); !ok(); time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: tail has %d lines", what, tail())
+			}
+		}
+	}
+	e.emit("c-tail", events.CallStarted{Channel: "sip", Direction: "inbound", From: "****1234", To: "hotline"})
+	for i := range 3 {
+		e.emit("c-tail", events.Transcript{Speaker: "caller", Text: fmt.Sprint("第", i, "句"), Final: true})
+	}
+	waitFor("three final lines", func() bool { return tail() == 3 })
+	e.emit("c-tail", events.CallEnded{Outcome: "completed", Reason: "caller_hangup", DurationMs: 1000})
+	waitFor("ended", func() bool {
+		r, ok := e.desk.st.updateRow("c-tail", func(*boardRow) {})
+		return ok && r.State == "ended" && tail() == 0
+	})
+	e.emit("c-tail", events.Transcript{Speaker: "bot", Text: "遲咗嘅一句", Final: true})
+	// One subscription takes every call event in order: once this later
+	// one shows, the late line has been handled.
+	e.emit("c-tail", events.Sentiment{Score: 0.25})
+	waitFor("sentiment after the late line", func() bool {
+		r, _ := e.desk.st.updateRow("c-tail", func(*boardRow) {})
+		return r.Sentiment == 0.25
+	})
+	if n := tail(); n != 0 {
+		t.Fatalf("a line after the end was kept (%d)", n)
 	}
 }
