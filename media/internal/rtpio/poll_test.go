@@ -88,3 +88,24 @@ func TestPacerPollRace(t *testing.T) {
 		}
 	}
 }
+
+// TestPollDoesNotAllocate: a reader polls after every packet, so neither
+// a poll with nothing due nor one that ticks a group may allocate.
+func TestPollDoesNotAllocate(t *testing.T) {
+	p := newPacer(1, 4)
+	sh := p.shards[0]
+	list := []*Member{{t: &countTicker{}}, {t: &countTicker{}}}
+	for g := range sh.groups {
+		sh.groups[g].list.Store(&list)
+	}
+	sh.next.Store(0)
+	if n := testing.AllocsPerRun(100, func() { sh.poll(sh.dueOff(sh.next.Load()) - 1) }); n != 0 {
+		t.Errorf("a poll with nothing due allocates %.1f times", n)
+	}
+	if n := testing.AllocsPerRun(100, func() { sh.poll(sh.dueOff(sh.next.Load())) }); n != 0 {
+		t.Errorf("a poll that ticks a group allocates %.1f times", n)
+	}
+	if n := testing.AllocsPerRun(100, p.Poll); n != 0 {
+		t.Errorf("Pacer.Poll allocates %.1f times", n)
+	}
+}
