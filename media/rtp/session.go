@@ -233,10 +233,9 @@ func (s *Session) Enqueue(pcm audio.PCM16) error {
 	}
 	// Audio after silence: start the talkspurt at the pacer's next
 	// sub-tick instead of waiting up to 20 ms for this session's phase.
-	if s.tx.idle.Load() && !s.tx.paused.Load() && s.tx.idle.CompareAndSwap(true, false) {
-		if m := s.member.Load(); m != nil {
-			s.cfg.Pacer.Kick(m) // the talkspurt's timestamp comes from the wall clock
-		}
+	// The talkspurt's timestamp comes from the wall clock (rtpio.Clock).
+	if !s.tx.paused.Load() {
+		s.cfg.Pacer.KickIfIdle(s.member.Load(), &s.tx.idle)
 	}
 	return nil
 }

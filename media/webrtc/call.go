@@ -197,11 +197,13 @@ func (c *Call) Enqueue(pcm audio.PCM16) error {
 		c.c.queueFull.Add(1)
 		return fmt.Errorf("%w: %v queued, %v more", ErrQueueFull, c.Pending(), audio.Duration(len(pcm), Rate))
 	}
-	if c.tx.idle.Load() {
+	// Audio after silence: start the talkspurt at the pacer's next
+	// sub-tick; its timestamp comes from the wall clock (rtpio.Clock).
+	if c.tx.idle.Load() && !c.tx.paused.Load() {
 		c.mu.Lock()
 		m := c.member
 		c.mu.Unlock()
-		c.tx.kick(c.pacer, m)
+		c.pacer.KickIfIdle(m, &c.tx.idle)
 	}
 	return nil
 }

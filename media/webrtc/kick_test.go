@@ -62,14 +62,14 @@ func TestKickKeepsClockTrue(t *testing.T) {
 	const talkspurts = 10
 	for n := 1; n <= talkspurts; n++ {
 		s.q.Push(frame)
-		s.kick(p, m)
+		p.KickIfIdle(m, &s.idle)
 		h1, at1 := w.wait(t, 2*n-1)
 		s.q.Push(frame)
 		w.wait(t, 2*n)
 		time.Sleep(time.Duration(60+n*7) * time.Millisecond) // idle: the next push kicks
 		s.q.Push(frame)
 		pushed := time.Now()
-		s.kick(p, m)
+		p.KickIfIdle(m, &s.idle)
 		h2, at2 := w.wait(t, 2*n+1)
 		waits += at2.Sub(pushed)
 		clock := time.Duration(h2.Timestamp-h1.Timestamp) * time.Second / 8000

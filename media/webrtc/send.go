@@ -54,15 +54,6 @@ func newSender(c *counters, maxQueue time.Duration) *sender {
 	}
 }
 
-// kick starts a talkspurt at the pacer's next sub-tick instead of up to
-// 20 ms later when audio arrives after silence (see rtpio.Pacer.Kick); the
-// talkspurt's timestamp comes from the wall clock (rtpio.Clock).
-func (s *sender) kick(p *rtpio.Pacer, m *rtpio.Member) {
-	if m != nil && s.idle.Load() && !s.paused.Load() && s.idle.CompareAndSwap(true, false) {
-		p.Kick(m)
-	}
-}
-
 // stop ends the ticks: when it returns, no tick is running or will run.
 func (s *sender) stop() {
 	s.mu.Lock()

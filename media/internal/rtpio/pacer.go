@@ -116,7 +116,7 @@ type shard struct {
 	// goroutine): whoever moves it on ticks that sub-tick's group (claim).
 	next atomic.Int64
 	// wake tells a sleeping shard goroutine that Kick moved a Member to a
-	// group it may have planned to sleep past (skipEmpty). Overflow: a
+	// group it may have planned to sleep past (nextBusy). Overflow: a
 	// pending wake-up covers the next (cap 1).
 	wake chan struct{}
 
@@ -197,30 +197,23 @@ func (p *Pacer) Add(t Ticker) *Member {
 		sh.next.Store(sh.nextSubTick())
 		go sh.run(sh.quit, sh.done)
 	}
-	g := &sh.groups[gi]
-	var list []*Member
-	if old := g.list.Load(); old != nil {
-		list = append(list, *old...)
-	}
-	list = append(list, s)
-	g.list.Store(&list)
-	g.n++
+	sh.groups[gi].add(s)
 	sh.n++
 	p.n++
 	s.shard, s.group = sh, gi
 	return s
 }
 
-// Kick moves s to the group of its shard that is due next, so its next
+// Kick moves s to the group of its shard's next sub-tick, so its next
 // tick comes within a fraction of a period (period / groups) rather than
-// up to a whole period later. A sender calls it when audio arrives after
-// it fell idle: the talkspurt starts at once, and its packets keep the new
-// phase (a sender keeps its timestamps true with a Clock). The groups stay
-// balanced on average because talkspurts start at random times. Should
-// the Kick land while the Member's old group is being
-// ticked, it may be ticked twice within a sub-period: a sender that was
-// idle then sends its first two packets that close, which a receiver's
-// jitter buffer absorbs (an early packet, never a late one).
+// up to a whole period later. A sender calls it (KickIfIdle) when audio
+// arrives after it fell idle: the talkspurt starts at once, and its
+// packets keep the new phase (a sender keeps its timestamps true with a
+// Clock). The groups stay balanced on average because talkspurts start
+// at random times. Should the Kick land while the Member's old group is
+// being ticked, it may be ticked twice within a sub-period: a sender that
+// was idle then sends its first two packets that close, which a
+// receiver's jitter buffer absorbs (an early packet, never a late one).
 func (p *Pacer) Kick(s *Member) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -228,22 +221,14 @@ func (p *Pacer) Kick(s *Member) {
 	if sh == nil {
 		return
 	}
-	ng := int64(len(sh.groups))
-	k := max(int64(time.Since(p.epoch)-sh.offset+sh.sub-1)/int64(sh.sub), 0) // the next sub-tick
-	gi := int(k % ng)
+	// By the clock, not by next: the shard goroutine sleeps past empty
+	// groups without claiming them, so next may lag behind.
+	gi := int(sh.nextSubTick() % int64(len(sh.groups)))
 	if gi == s.group {
 		return
 	}
-	from, to := &sh.groups[s.group], &sh.groups[gi]
-	from.list.Store(without(*from.list.Load(), s))
-	from.n--
-	var list []*Member
-	if old := to.list.Load(); old != nil {
-		list = append(list, *old...)
-	}
-	list = append(list, s)
-	to.list.Store(&list)
-	to.n++
+	sh.groups[s.group].remove(s)
+	sh.groups[gi].add(s)
 	s.group = gi
 	p.kicks.Add(1)
 	select {
@@ -252,15 +237,39 @@ func (p *Pacer) Kick(s *Member) {
 	}
 }
 
-// without returns a new list: old less s.
-func without(old []*Member, s *Member) *[]*Member {
+// KickIfIdle kicks m once after its sender fell idle. idle is the
+// sender's flag, set by a tick that found nothing to send; the first
+// audio queued after that clears it and kicks. A nil m (not paced yet)
+// does nothing.
+func (p *Pacer) KickIfIdle(m *Member, idle *atomic.Bool) {
+	if m != nil && idle.Load() && idle.CompareAndSwap(true, false) {
+		p.Kick(m)
+	}
+}
+
+// add appends s to g's list (a new list: tickers read the old one
+// without a lock). Under p.mu.
+func (g *group) add(s *Member) {
+	var list []*Member
+	if old := g.list.Load(); old != nil {
+		list = append(list, *old...)
+	}
+	list = append(list, s)
+	g.list.Store(&list)
+	g.n++
+}
+
+// remove takes s out of g's list (a new list). Under p.mu.
+func (g *group) remove(s *Member) {
+	old := *g.list.Load()
 	list := make([]*Member, 0, len(old))
 	for _, o := range old {
 		if o != s {
 			list = append(list, o)
 		}
 	}
-	return &list
+	g.list.Store(&list)
+	g.n--
 }
 
 // leastLoaded picks the group with the fewest members, scanning from a
@@ -292,9 +301,7 @@ func (p *Pacer) Remove(s *Member) {
 		p.mu.Unlock()
 		return
 	}
-	g := &sh.groups[s.group]
-	g.list.Store(without(*g.list.Load(), s))
-	g.n--
+	sh.groups[s.group].remove(s)
 	sh.n--
 	p.n--
 	s.shard = nil
