@@ -72,15 +72,7 @@ func BenchmarkEvents(b *testing.B) {
 // The ticks it does are the members' sends, paid once whoever makes them.
 func BenchmarkPoll(b *testing.B) {
 	p := newPacer(2, pacerGroups)
-	var ms []*Member
-	for range 1000 {
-		ms = append(ms, p.Add(&countTicker{}))
-	}
-	defer func() {
-		for _, m := range ms {
-			p.Remove(m)
-		}
-	}()
+	addCounters(b, p, 1000)
 	b.ReportAllocs()
 	for b.Loop() {
 		p.Poll()

@@ -94,11 +94,7 @@ func TestPacerKickStartsSooner(t *testing.T) {
 // period while another is kicked every millisecond.
 func TestPacerKicksMissNoTick(t *testing.T) {
 	p := newPacer(1, 4)
-	steady := make([]*countTicker, 4)
-	for i := range steady {
-		steady[i] = &countTicker{}
-		defer p.Remove(p.Add(steady[i]))
-	}
+	steady := addCounters(t, p, 4)
 	kicked := p.Add(&countTicker{})
 	defer p.Remove(kicked)
 	start := time.Now()

@@ -17,6 +17,17 @@ func (c *countTicker) Tick(skip int) {
 	c.skipped.Add(int64(skip))
 }
 
+// addCounters adds n countTickers to p, removed when the test ends.
+func addCounters(tb testing.TB, p *Pacer, n int) []*countTicker {
+	cs := make([]*countTicker, n)
+	for i := range cs {
+		cs[i] = &countTicker{}
+		m := p.Add(cs[i])
+		tb.Cleanup(func() { p.Remove(m) })
+	}
+	return cs
+}
+
 func TestPacerSpreadsGroups(t *testing.T) {
 	p := newPacer(2, 4)
 	members := make([]*Member, 16)

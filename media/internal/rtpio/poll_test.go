@@ -58,11 +58,7 @@ func TestPacerClaim(t *testing.T) {
 // shard goroutine, tick every member once per period, never twice.
 func TestPacerPollRace(t *testing.T) {
 	p := newPacer(2, 4)
-	cs := make([]*countTicker, 8)
-	for i := range cs {
-		cs[i] = &countTicker{}
-		defer p.Remove(p.Add(cs[i]))
-	}
+	cs := addCounters(t, p, 8)
 	start := time.Now()
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
