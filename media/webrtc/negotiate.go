@@ -210,5 +210,6 @@ func (s *session) onTrack(track *pion.TrackRemote, _ *pion.RTPReceiver) {
 	}
 	c := s.call
 	r := newReceiver(s.log, &c.c, &c.sink, c.deliver, m, s.cfg.JitterFrames)
+	r.pacer = c.pacer // the one that sends this call's frames
 	c.runTracked(func(ctx context.Context) { r.run(ctx, track) })
 }

@@ -42,6 +42,7 @@ type receiver struct {
 	pkt     rtp.Packet
 	acc     audio.PCM16 // decoded samples not yet written (< one frame between packets)
 	window  time.Duration
+	pacer   *rtpio.Pacer // polled after each packet (nil: none)
 
 	ssrc     uint32
 	haveSSRC bool
@@ -91,7 +92,9 @@ func (r *receiver) run(ctx context.Context, tr trackReader) {
 			r.log.Debug("webrtc: track read ended", "err", err)
 			return
 		}
-		rtpio.DefaultPacer().Poll() // send what is due without waiting for the pacer's goroutine
+		if r.pacer != nil {
+			r.pacer.Poll() // send what is due without waiting for the pacer's goroutine
+		}
 		switch waiting := r.jb.Waiting(); {
 		case waiting && !armed:
 			_ = tr.SetReadDeadline(now.Add(r.window))
